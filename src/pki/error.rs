@@ -101,12 +101,9 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    /// Writing would replace files and the caller did not allow it.
-    #[error("{} already exists (pass --force to overwrite)", path.display())]
-    AlreadyExists {
-        /// The first file that would be replaced.
-        path: PathBuf,
-    },
+    /// Writing the files failed; nothing was changed.
+    #[error(transparent)]
+    Write(#[from] crate::files::WriteError),
     /// The manifest is not what this version writes.
     #[error("invalid manifest {}", path.display())]
     Manifest {

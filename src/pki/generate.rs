@@ -260,3 +260,172 @@ fn params_for(role: Role, profile: &PkiProfile) -> Result<CertificateParams, Pki
     }
     Ok(params)
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::pki::{ResponderUrl, Serial};
+
+    const AT: OffsetDateTime = datetime!(2026-03-01 12:00:00.75 UTC);
+
+    fn generate(key_type: KeyType) -> TestPki {
+        let profile = PkiProfile {
+            key_type,
+            ..PkiProfile::at(AT)
+        };
+        TestPki::generate(&profile).expect("generates")
+    }
+
+    #[test]
+    fn every_key_type_gives_every_role() {
+        for key_type in KeyType::ALL {
+            let pki = generate(key_type);
+            let roles: Vec<Role> = pki.certs().map(IssuedCert::role).collect();
+            assert_eq!(roles, Role::ALL, "{key_type}");
+            for role in Role::ALL {
+                let cert = pki.cert(role);
+                assert_eq!(cert.role(), role);
+                let issuer = role.issuer().unwrap_or(role);
+                assert_eq!(
+                    cert.summary().issuer,
+                    pki.cert(issuer).summary().subject,
+                    "{key_type} {role}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn time_is_truncated_to_whole_seconds() {
+        let pki = generate(KeyType::P256);
+        assert_eq!(pki.profile().at, datetime!(2026-03-01 12:00:00 UTC));
+        let proxy = pki.cert(Role::Proxy).summary();
+        assert_eq!(
+            proxy.validity.not_before,
+            datetime!(2026-01-30 12:00:00 UTC)
+        );
+    }
+
+    #[test]
+    fn validity_windows_follow_the_profile_time() {
+        let pki = generate(KeyType::P256);
+        let at = pki.profile().at;
+        for role in Role::ALL {
+            let valid_now = pki.cert(role).summary().validity.contains(at);
+            let expected = !matches!(role, Role::ResponderExpired | Role::ResponderNotYetValid);
+            assert_eq!(valid_now, expected, "{role}");
+        }
+        let expired = pki.cert(Role::ResponderExpired).summary().validity;
+        assert!(expired.not_after < at);
+        let not_yet = pki.cert(Role::ResponderNotYetValid).summary().validity;
+        assert!(not_yet.not_before > at);
+    }
+
+    #[test]
+    fn only_the_proxy_names_the_responder() {
+        let pki = generate(KeyType::P256);
+        for role in Role::ALL {
+            let urls = &pki.cert(role).summary().ocsp_urls;
+            if role == Role::Proxy {
+                assert_eq!(urls, &[ResponderUrl::DEFAULT.to_owned()]);
+            } else {
+                assert!(urls.is_empty(), "{role}: {urls:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn responders_carry_nocheck_and_all_but_one_the_ocsp_signing_usage() {
+        let pki = generate(KeyType::P256);
+        for role in [
+            Role::Responder,
+            Role::ResponderExpired,
+            Role::ResponderNotYetValid,
+            Role::ResponderOtherCa,
+        ] {
+            let summary = pki.cert(role).summary();
+            assert!(summary.has_ocsp_signing(), "{role}");
+            assert!(summary.ocsp_nocheck, "{role}");
+            assert!(!summary.is_ca, "{role}");
+        }
+        let no_eku = pki.cert(Role::ResponderNoEku).summary();
+        assert!(!no_eku.has_ocsp_signing());
+        assert!(no_eku.ocsp_nocheck);
+        for role in [Role::Proxy, Role::Server, Role::Root] {
+            assert!(!pki.cert(role).summary().has_ocsp_signing(), "{role}");
+        }
+    }
+
+    #[test]
+    fn the_proxy_serial_is_the_one_asked_for() {
+        let serial: Serial = "0x00FF0102".parse().expect("serial");
+        let profile = PkiProfile {
+            proxy_serial: Some(serial.clone()),
+            ..PkiProfile::at(AT)
+        };
+        let pki = TestPki::generate(&profile).expect("generates");
+        assert_eq!(pki.cert(Role::Proxy).summary().serial, serial);
+        assert_ne!(pki.cert(Role::ProxyNoAia).summary().serial, serial);
+    }
+
+    #[test]
+    fn serials_are_unique_per_issuer() {
+        let pki = generate(KeyType::P256);
+        let mut seen = std::collections::HashSet::new();
+        for cert in pki.certs() {
+            let summary = cert.summary();
+            assert!(
+                seen.insert((summary.issuer.clone(), summary.serial.clone())),
+                "{}",
+                cert.role()
+            );
+        }
+    }
+
+    #[test]
+    fn chains_run_from_the_leaf_up_to_but_not_including_the_root() {
+        let pki = generate(KeyType::P256);
+        let blocks = |role| -> Vec<Vec<u8>> {
+            pem::parse_many(pki.chain_pem(role))
+                .expect("pem")
+                .into_iter()
+                .map(pem::Pem::into_contents)
+                .collect()
+        };
+        let intermediate = pki.cert(Role::Intermediate).der().to_vec();
+        assert_eq!(
+            blocks(Role::Proxy),
+            [pki.cert(Role::Proxy).der().to_vec(), intermediate.clone()]
+        );
+        assert_eq!(blocks(Role::Intermediate), [intermediate]);
+        assert_eq!(blocks(Role::Root), [pki.cert(Role::Root).der().to_vec()]);
+        assert_eq!(
+            blocks(Role::ResponderOtherCa),
+            [pki.cert(Role::ResponderOtherCa).der().to_vec()]
+        );
+    }
+
+    #[test]
+    fn the_unrelated_key_is_nobody_s_key() {
+        let pki = generate(KeyType::P256);
+        let unrelated = pki.unrelated_key().public_key_raw();
+        assert!(
+            pki.certs()
+                .all(|cert| cert.key().public_key_raw() != unrelated)
+        );
+    }
+
+    #[test]
+    fn from_parts_refuses_a_missing_or_doubled_role() {
+        let pki = generate(KeyType::P256);
+        let unrelated_key = KeyPair::generate().expect("key");
+        let mut certs: Vec<IssuedCert> = pki.certs.into_iter().collect();
+        certs.pop();
+        assert!(matches!(
+            TestPki::from_parts(pki.profile.clone(), certs, unrelated_key),
+            Err(PkiError::Roles { .. })
+        ));
+    }
+}

@@ -16,5 +16,7 @@ pub use generate::{IssuedCert, TestPki};
 pub use keys::{pem_encode, private_key_pem};
 pub use profile::{KeyType, PkiProfile, ResponderUrl, Serial};
 pub use role::{Role, UnknownRole};
-pub use store::{MANIFEST_FILE, Manifest, ManifestEntry, Overwrite, read_dir, write_dir};
+pub use store::{MANIFEST_FILE, Manifest, ManifestEntry, read_dir, write_dir};
+
+pub use crate::files::Overwrite;
 pub use summary::{CertificateSummary, Validity};

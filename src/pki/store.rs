@@ -1,9 +1,7 @@
 //! A test PKI on disk: one PEM file per certificate, key and chain, and `manifest.json` saying
-//! which file holds what. Writing is all or nothing: every file is first written under a
-//! temporary name, and only renamed into place once all of them are written.
+//! which file holds what. Writing is all or nothing ([`crate::files`]).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rcgen::{KeyPair, PublicKeyData};
@@ -16,20 +14,12 @@ use super::keys::private_key_pem;
 use super::profile::{KeyType, PkiProfile, ResponderUrl};
 use super::role::Role;
 use super::summary::{CertificateSummary, certificate_spki_der};
+use crate::files::{NewFile, Overwrite, write_all_or_nothing};
 
 /// The manifest's file name inside a PKI directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
 const FORMAT: u32 = 1;
 const UNRELATED_KEY_FILE: &str = "unrelated.key.pem";
-
-/// Whether [`write_dir`] may replace files that already exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overwrite {
-    /// Refuse if any file it would write exists.
-    Refuse,
-    /// Replace them.
-    Allow,
-}
 
 /// What `manifest.json` holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,121 +88,45 @@ impl Manifest {
     }
 }
 
-/// A file to write: its name in the directory, its contents, and whether it holds a secret.
-struct PendingFile {
-    name: String,
-    contents: String,
-    secret: bool,
-}
-
 /// Writes `pki` into `dir` (created if missing) and returns the manifest written.
 ///
 /// Nothing is replaced unless `overwrite` allows it, and a failure part-way leaves the
-/// directory as it was: the files are written under temporary names first, then renamed.
+/// directory as it was.
 pub fn write_dir(pki: &TestPki, dir: &Path, overwrite: Overwrite) -> Result<Manifest, StoreError> {
     let manifest = Manifest::describe(pki);
-    let files = pending_files(pki, &manifest)?;
-
-    fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-        action: "create directory",
-        path: dir.to_owned(),
-        source,
-    })?;
-    if overwrite == Overwrite::Refuse {
-        if let Some(existing) = files
-            .iter()
-            .map(|file| dir.join(&file.name))
-            .find(|path| path.symlink_metadata().is_ok())
-        {
-            return Err(StoreError::AlreadyExists { path: existing });
-        }
-    }
-
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
-    let result = files.iter().try_for_each(|file| {
-        let temporary = dir.join(format!(".{}.{}.tmp", file.name, std::process::id()));
-        let write = write_new_file(&temporary, file);
-        // Staged before the result is checked, so that a half-written file is removed too.
-        staged.push((temporary.clone(), dir.join(&file.name)));
-        write.map_err(|source| StoreError::Io {
-            action: "write",
-            path: temporary,
-            source,
-        })
-    });
-    if let Err(error) = result {
-        for (temporary, _) in &staged {
-            let _ = fs::remove_file(temporary);
-        }
-        return Err(error);
-    }
-    for (index, (temporary, target)) in staged.iter().enumerate() {
-        if let Err(source) = fs::rename(temporary, target) {
-            for (temporary, _) in &staged[index..] {
-                let _ = fs::remove_file(temporary);
-            }
-            return Err(StoreError::Io {
-                action: "rename into place",
-                path: target.clone(),
-                source,
-            });
-        }
-    }
+    let files = new_files(pki, &manifest)?;
+    write_all_or_nothing(dir, &files, overwrite)?;
     Ok(manifest)
 }
 
-fn pending_files(pki: &TestPki, manifest: &Manifest) -> Result<Vec<PendingFile>, StoreError> {
+fn new_files(pki: &TestPki, manifest: &Manifest) -> Result<Vec<NewFile>, StoreError> {
+    let file = |name: &str, contents: String, private: bool| NewFile {
+        name: name.to_owned(),
+        contents: contents.into_bytes(),
+        private,
+    };
     let mut files = Vec::new();
     for entry in &manifest.certificates {
         let cert = pki.cert(entry.role);
-        files.push(PendingFile {
-            name: entry.certificate.clone(),
-            contents: cert.pem(),
-            secret: false,
-        });
-        files.push(PendingFile {
-            name: entry.key.clone(),
-            contents: cert.key_pem(),
-            secret: true,
-        });
+        files.push(file(&entry.certificate, cert.pem(), false));
+        files.push(file(&entry.key, cert.key_pem(), true));
         if let Some(chain) = &entry.chain {
-            files.push(PendingFile {
-                name: chain.clone(),
-                contents: pki.chain_pem(entry.role),
-                secret: false,
-            });
+            files.push(file(chain, pki.chain_pem(entry.role), false));
         }
     }
-    files.push(PendingFile {
-        name: manifest.unrelated_key.clone(),
-        contents: private_key_pem(pki.unrelated_key()),
-        secret: true,
-    });
+    files.push(file(
+        &manifest.unrelated_key,
+        private_key_pem(pki.unrelated_key()),
+        true,
+    ));
     let mut json =
         serde_json::to_string_pretty(manifest).map_err(|source| StoreError::Manifest {
             path: PathBuf::from(MANIFEST_FILE),
             source,
         })?;
     json.push('\n');
-    files.push(PendingFile {
-        name: MANIFEST_FILE.to_owned(),
-        contents: json,
-        secret: false,
-    });
+    files.push(file(MANIFEST_FILE, json, false));
     Ok(files)
-}
-
-fn write_new_file(path: &Path, file: &PendingFile) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if file.secret { 0o600 } else { 0o644 });
-    }
-    let mut handle = options.open(path)?;
-    handle.write_all(file.contents.as_bytes())?;
-    handle.sync_all()
 }
 
 /// Reads a PKI written by [`write_dir`], checking that every key matches its certificate.
@@ -318,4 +232,198 @@ fn read_key(path: &Path) -> Result<KeyPair, StoreError> {
         path: path.to_owned(),
         problem: format!("not a usable PKCS#8 private key: {error}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::pki::Serial;
+
+    fn profile() -> PkiProfile {
+        PkiProfile {
+            key_type: KeyType::P256,
+            responder_url: "http://127.0.0.1:8080/ocsp".parse().expect("url"),
+            proxy_serial: Some("1000".parse::<Serial>().expect("serial")),
+            at: datetime!(2026-03-01 12:00 UTC),
+        }
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("readable")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_written_pki_reads_back_identical() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pki = TestPki::generate(&profile()).expect("generates");
+        let manifest = write_dir(&pki, dir.path(), Overwrite::Refuse).expect("writes");
+        let back = read_dir(dir.path()).expect("reads");
+        assert_eq!(back.profile(), pki.profile());
+        for (written, read) in pki.certs().zip(back.certs()) {
+            assert_eq!(written.der(), read.der());
+            assert_eq!(written.key().serialize_der(), read.key().serialize_der());
+            assert_eq!(written.summary(), read.summary());
+        }
+        assert_eq!(manifest, Manifest::describe(&back));
+    }
+
+    #[test]
+    fn the_manifest_lists_every_file_written_and_keys_are_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pki = TestPki::generate(&profile()).expect("generates");
+        let manifest = write_dir(&pki, dir.path(), Overwrite::Refuse).expect("writes");
+        let mut listed: Vec<String> = manifest
+            .certificates
+            .iter()
+            .flat_map(|entry| {
+                [
+                    Some(entry.certificate.clone()),
+                    Some(entry.key.clone()),
+                    entry.chain.clone(),
+                ]
+            })
+            .flatten()
+            .chain([manifest.unrelated_key.clone(), MANIFEST_FILE.to_owned()])
+            .collect();
+        listed.sort();
+        assert_eq!(files_in(dir.path()), listed);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |name: &str| {
+                fs::metadata(dir.path().join(name))
+                    .expect("exists")
+                    .permissions()
+                    .mode()
+                    & 0o777
+            };
+            assert_eq!(mode("proxy.key.pem"), 0o600);
+            assert_eq!(mode(UNRELATED_KEY_FILE), 0o600);
+            assert_eq!(mode("proxy.cert.pem"), 0o644);
+        }
+    }
+
+    #[test]
+    fn manifest_shape() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pki = TestPki::generate(&profile()).expect("generates");
+        write_dir(&pki, dir.path(), Overwrite::Refuse).expect("writes");
+        let text = fs::read_to_string(dir.path().join(MANIFEST_FILE)).expect("manifest");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("json");
+        insta::assert_json_snapshot!(json, {
+            ".generator" => "[generator]",
+            ".certificates[].serial" => insta::dynamic_redaction(|value, _| {
+                // Derived from fresh keys, except the proxy serial the profile fixes.
+                match value.as_str() {
+                    Some("1000") => value.clone(),
+                    _ => "[derived from the key]".into(),
+                }
+            }),
+        });
+    }
+
+    #[test]
+    fn existing_files_are_kept_unless_overwrite_is_allowed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = TestPki::generate(&profile()).expect("generates");
+        write_dir(&first, dir.path(), Overwrite::Refuse).expect("writes");
+        let before = fs::read(dir.path().join("root.cert.pem")).expect("root");
+
+        let second = TestPki::generate(&profile()).expect("generates");
+        let error = write_dir(&second, dir.path(), Overwrite::Refuse).expect_err("refuses");
+        assert!(
+            error
+                .to_string()
+                .ends_with("root.cert.pem already exists (pass --force to overwrite)"),
+            "{error}"
+        );
+        assert_eq!(
+            fs::read(dir.path().join("root.cert.pem")).expect("root"),
+            before
+        );
+
+        write_dir(&second, dir.path(), Overwrite::Allow).expect("overwrites");
+        assert_ne!(
+            fs::read(dir.path().join("root.cert.pem")).expect("root"),
+            before
+        );
+        assert_eq!(
+            read_dir(dir.path()).expect("reads").cert(Role::Root).der(),
+            second.cert(Role::Root).der()
+        );
+    }
+
+    #[test]
+    fn reading_reports_what_is_wrong_and_where() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pki = TestPki::generate(&profile()).expect("generates");
+        write_dir(&pki, dir.path(), Overwrite::Refuse).expect("writes");
+
+        // A key swapped for another role's.
+        let proxy_key = dir.path().join("proxy.key.pem");
+        let original = fs::read(&proxy_key).expect("key");
+        fs::copy(dir.path().join("root.key.pem"), &proxy_key).expect("copy");
+        match read_dir(dir.path()) {
+            Err(StoreError::Pem { path, problem }) => {
+                assert_eq!(path, proxy_key);
+                assert_eq!(
+                    problem,
+                    "the key does not match the certificate proxy.cert.pem"
+                );
+            }
+            other => panic!("expected a key mismatch, got {other:?}"),
+        }
+        fs::write(&proxy_key, original).expect("restore");
+
+        // A certificate file that holds a key.
+        let cert = dir.path().join("server.cert.pem");
+        fs::copy(dir.path().join("server.key.pem"), &cert).expect("copy");
+        match read_dir(dir.path()) {
+            Err(StoreError::Pem { path, problem }) => {
+                assert_eq!(path, cert);
+                assert_eq!(problem, "expected a CERTIFICATE block, found PRIVATE KEY");
+            }
+            other => panic!("expected a PEM error, got {other:?}"),
+        }
+
+        // A manifest that is not JSON, then one of another format.
+        let manifest = dir.path().join(MANIFEST_FILE);
+        fs::write(&manifest, "{").expect("write");
+        assert!(matches!(
+            read_dir(dir.path()),
+            Err(StoreError::Manifest { .. })
+        ));
+        let mut json: serde_json::Value =
+            serde_json::to_value(Manifest::describe(&pki)).expect("json");
+        json["format"] = 2.into();
+        fs::write(&manifest, json.to_string()).expect("write");
+        assert!(matches!(
+            read_dir(dir.path()),
+            Err(StoreError::ManifestVersion {
+                found: 2,
+                expected: 1,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_missing_directory_is_an_io_error_naming_the_manifest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let error = read_dir(&dir.path().join("nowhere")).err().expect("fails");
+        assert!(error.to_string().contains("manifest.json"), "{error}");
+    }
 }

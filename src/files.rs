@@ -1,0 +1,285 @@
+//! Writing a set of files into a directory all or nothing.
+//!
+//! Every file is first written under a temporary name beside its target. Only when all are
+//! written are they renamed into place, each existing target first moved aside; if any step
+//! fails, what was moved aside is put back and every temporary file removed. A reader never
+//! sees a mix of old and new files, and an error never loses an old one.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One file to write.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// Its name inside the directory.
+    pub name: String,
+    /// Its contents.
+    pub contents: Vec<u8>,
+    /// Whether only the owner may read it (mode 0600 on Unix, else 0644).
+    pub private: bool,
+}
+
+/// Whether [`write_all_or_nothing`] may replace files that exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Refuse if any of the files exists.
+    Refuse,
+    /// Replace them.
+    Allow,
+}
+
+/// What went wrong, and with which path.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A file system operation failed.
+    #[error("cannot {action} {}", path.display())]
+    Io {
+        /// What was being done, e.g. "create directory".
+        action: &'static str,
+        /// The path it was done to.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file exists and [`Overwrite::Refuse`] was asked for.
+    #[error("{} already exists (pass --force to overwrite)", path.display())]
+    AlreadyExists {
+        /// The first file that would be replaced.
+        path: PathBuf,
+    },
+}
+
+/// Writes `files` into `dir`, creating `dir` if needed; on error the directory is as before.
+pub fn write_all_or_nothing(
+    dir: &Path,
+    files: &[NewFile],
+    overwrite: Overwrite,
+) -> Result<(), WriteError> {
+    fs::create_dir_all(dir).map_err(|source| WriteError::Io {
+        action: "create directory",
+        path: dir.to_owned(),
+        source,
+    })?;
+    if overwrite == Overwrite::Refuse {
+        if let Some(path) = files
+            .iter()
+            .map(|file| dir.join(&file.name))
+            .find(|path| path.symlink_metadata().is_ok())
+        {
+            return Err(WriteError::AlreadyExists { path });
+        }
+    }
+    let mut transaction = Transaction::default();
+    let result = transaction.run(dir, files);
+    match result {
+        Ok(()) => transaction.commit(),
+        Err(_) => transaction.roll_back(),
+    }
+    result
+}
+
+/// The steps taken so far, so that they can be undone.
+#[derive(Default)]
+struct Transaction {
+    /// Temporary files written and not yet renamed.
+    temporary: Vec<PathBuf>,
+    /// Targets moved aside: (target, where it was moved).
+    moved_aside: Vec<(PathBuf, PathBuf)>,
+    /// Targets now holding a new file.
+    placed: Vec<PathBuf>,
+}
+
+impl Transaction {
+    fn run(&mut self, dir: &Path, files: &[NewFile]) -> Result<(), WriteError> {
+        let suffix = std::process::id();
+        let mut staged = Vec::with_capacity(files.len());
+        for file in files {
+            let temporary = dir.join(format!(".{}.{suffix}.new", file.name));
+            // Recorded before writing, so that a half-written file is removed too.
+            self.temporary.push(temporary.clone());
+            write_file(&temporary, file).map_err(|source| WriteError::Io {
+                action: "write",
+                path: temporary.clone(),
+                source,
+            })?;
+            staged.push((temporary, dir.join(&file.name)));
+        }
+        for (temporary, target) in staged {
+            if target.symlink_metadata().is_ok() {
+                let aside = dir.join(format!(
+                    ".{}.{suffix}.old",
+                    target.file_name().unwrap_or_default().to_string_lossy()
+                ));
+                rename(&target, &aside)?;
+                self.moved_aside.push((target.clone(), aside));
+            }
+            rename(&temporary, &target)?;
+            self.temporary.retain(|path| path != &temporary);
+            self.placed.push(target);
+        }
+        Ok(())
+    }
+
+    fn commit(self) {
+        for (_, aside) in self.moved_aside {
+            // A leftover backup loses nothing; failing to remove it is not worth an error.
+            let _ = fs::remove_file(aside);
+        }
+    }
+
+    fn roll_back(self) {
+        for path in self.temporary.iter().chain(&self.placed) {
+            let _ = fs::remove_file(path);
+        }
+        for (target, aside) in self.moved_aside.iter().rev() {
+            let _ = fs::rename(aside, target);
+        }
+    }
+}
+
+fn rename(from: &Path, to: &Path) -> Result<(), WriteError> {
+    fs::rename(from, to).map_err(|source| WriteError::Io {
+        action: "rename into place",
+        path: to.to_owned(),
+        source,
+    })
+}
+
+fn write_file(path: &Path, file: &NewFile) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if file.private { 0o600 } else { 0o644 });
+    }
+    let mut handle = options.open(path)?;
+    handle.write_all(&file.contents)?;
+    handle.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, contents: &str) -> NewFile {
+        NewFile {
+            name: name.to_owned(),
+            contents: contents.as_bytes().to_vec(),
+            private: false,
+        }
+    }
+
+    fn listing(dir: &Path) -> Vec<(String, String)> {
+        let mut entries: Vec<(String, String)> = fs::read_dir(dir)
+            .expect("readable")
+            .map(|entry| {
+                let entry = entry.expect("entry");
+                let contents = fs::read_to_string(entry.path()).unwrap_or_else(|_| "<dir>".into());
+                (entry.file_name().to_string_lossy().into_owned(), contents)
+            })
+            .collect();
+        entries.sort();
+        entries
+    }
+
+    #[test]
+    fn writes_every_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("a/b");
+        write_all_or_nothing(
+            &target,
+            &[file("x", "1"), file("y", "2")],
+            Overwrite::Refuse,
+        )
+        .expect("writes");
+        assert_eq!(
+            listing(&target),
+            [("x".into(), "1".into()), ("y".into(), "2".into())]
+        );
+    }
+
+    #[test]
+    fn refuses_to_replace_unless_allowed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("y"), "old").expect("write");
+        let files = [file("x", "1"), file("y", "2")];
+        match write_all_or_nothing(dir.path(), &files, Overwrite::Refuse) {
+            Err(WriteError::AlreadyExists { path }) => assert_eq!(path, dir.path().join("y")),
+            other => panic!("expected AlreadyExists, got {other:?}"),
+        }
+        assert_eq!(listing(dir.path()), [("y".into(), "old".into())]);
+        write_all_or_nothing(dir.path(), &files, Overwrite::Allow).expect("replaces");
+        assert_eq!(
+            listing(dir.path()),
+            [("x".into(), "1".into()), ("y".into(), "2".into())]
+        );
+    }
+
+    #[test]
+    fn a_failure_part_way_restores_the_old_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("x"), "old x").expect("write");
+        fs::write(dir.path().join("z"), "old z").expect("write");
+        // A directory where `z` must be moved aside makes the last step fail, after `x` was
+        // already replaced and `y` placed.
+        let aside = dir.path().join(format!(".z.{}.old", std::process::id()));
+        fs::create_dir(&aside).expect("mkdir");
+        fs::write(aside.join("inside"), "").expect("write");
+        let before = listing(dir.path());
+        let files = [file("x", "new x"), file("y", "new y"), file("z", "new z")];
+        match write_all_or_nothing(dir.path(), &files, Overwrite::Allow) {
+            Err(WriteError::Io { action, path, .. }) => {
+                assert_eq!(action, "rename into place");
+                assert_eq!(path, aside);
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+        assert_eq!(listing(dir.path()), before);
+    }
+
+    #[test]
+    fn a_failed_write_removes_the_temporary_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blocker = dir.path().join(format!(".y.{}.new", std::process::id()));
+        fs::create_dir(&blocker).expect("mkdir");
+        let files = [file("x", "1"), file("y", "2")];
+        match write_all_or_nothing(dir.path(), &files, Overwrite::Refuse) {
+            Err(WriteError::Io { action, path, .. }) => {
+                assert_eq!(action, "write");
+                assert_eq!(path, blocker);
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+        let names: Vec<String> = listing(dir.path())
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(
+            names,
+            [blocker.file_name().unwrap_or_default().to_string_lossy()]
+        );
+    }
+
+    #[test]
+    fn an_unusable_directory_is_an_io_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let plain = dir.path().join("plain-file");
+        fs::write(&plain, "").expect("write");
+        let error = write_all_or_nothing(&plain.join("sub"), &[file("x", "1")], Overwrite::Refuse)
+            .expect_err("fails");
+        assert!(matches!(
+            error,
+            WriteError::Io {
+                action: "create directory",
+                ..
+            }
+        ));
+        assert!(
+            error.to_string().starts_with("cannot create directory "),
+            "{error}"
+        );
+    }
+}
