@@ -423,7 +423,7 @@ mod tests {
     #[test]
     fn a_missing_directory_is_an_io_error_naming_the_manifest() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let error = read_dir(&dir.path().join("nowhere")).err().expect("fails");
+        let error = read_dir(&dir.path().join("nowhere")).expect_err("fails");
         assert!(error.to_string().contains("manifest.json"), "{error}");
     }
 }
