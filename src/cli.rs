@@ -49,7 +49,7 @@ enum PkiCommand {
         #[arg(long, value_name = "URL", default_value = ResponderUrl::DEFAULT)]
         responder_url: ResponderUrl,
         /// Key type of every key.
-        #[arg(long, value_name = "TYPE", default_value_t = KeyType::P256,
+        #[arg(long, value_name = "TYPE", default_value_t = KeyType::P256, ignore_case = true,
               value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
                   .try_map(|name| name.parse::<KeyType>()))]
         key_type: KeyType,
@@ -125,6 +125,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("  {:<24} {}", "unrelated key", manifest.unrelated_key);
             println!("  {:<24} {}", "manifest", pki::MANIFEST_FILE);
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reports a command-line error: help and version go to stdout in full with exit code 0; a usage
+/// error is one line on stderr (clap's own first line, with a pointer to `--help`), exit code 2.
+pub fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // clap prints these in full, to stdout when it is not an error.
+            let _ = error.print();
+            ExitCode::from(if error.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                0
+            })
+        }
+        _ => {
+            // clap's message runs up to the blank line before its usage section.
+            let rendered = error.render().to_string();
+            let message: Vec<&str> = rendered
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
+                .collect();
+            let message = message.join(" ");
+            let message = message.strip_prefix("error: ").unwrap_or(&message);
+            eprintln!("ocsp-harness: {message} (see --help)");
+            ExitCode::from(EXIT_BAD_INPUT)
         }
     }
 }
