@@ -1,17 +1,54 @@
 //! The only door to time in the harness.
 //!
-//! Every component asks a [`Clock`] for the time instead of the system, so that a scenario can
-//! run on a [`VirtualClock`] that it sets and moves: certificate validity, OCSP `thisUpdate` and
-//! `nextUpdate`, queue limits and polling intervals then give the same answer on every run.
+//! Every component asks a [`Clock`] for the time, and waits on it, instead of asking the system,
+//! so that a scenario can run on a [`VirtualClock`] that it sets and moves: certificate
+//! validity, OCSP `thisUpdate` and `nextUpdate`, responder delays, queue limits and polling
+//! intervals then give the same answer on every run, and an hour passes in a microsecond.
 
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use time::{Duration, OffsetDateTime};
+use tokio::sync::watch;
 
-/// A source of the current time, in UTC.
+/// A future returned by [`Clock::sleep_until`].
+pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// A source of the current time, in UTC, and of waiting for a later one.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current instant.
     fn now(&self) -> OffsetDateTime;
+
+    /// Completes once [`Clock::now`] has reached `deadline` (at once if it already has).
+    fn sleep_until(&self, deadline: OffsetDateTime) -> Sleep;
+
+    /// Completes once `duration` has passed on this clock.
+    fn sleep(&self, duration: Duration) -> Sleep {
+        self.sleep_until(self.now() + duration)
+    }
+}
+
+/// The error of [`timeout`]: the deadline passed first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("timed out after {0}")]
+pub struct Elapsed(pub Duration);
+
+/// Runs `future` until it completes or `limit` passes on `clock`, whichever comes first. When
+/// both are ready at once, the future's result wins.
+pub async fn timeout<T>(
+    clock: &dyn Clock,
+    limit: Duration,
+    future: impl Future<Output = T>,
+) -> Result<T, Elapsed> {
+    let sleep = clock.sleep(limit);
+    tokio::select! {
+        biased;
+        value = future => Ok(value),
+        () = sleep => Err(Elapsed(limit)),
+    }
 }
 
 /// The machine's own clock.
@@ -22,44 +59,132 @@ impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
     }
+
+    fn sleep_until(&self, deadline: OffsetDateTime) -> Sleep {
+        let wait = deadline - OffsetDateTime::now_utc();
+        let wait = std::time::Duration::try_from(wait).unwrap_or_default();
+        Box::pin(tokio::time::sleep(wait))
+    }
 }
 
-/// A clock that stands still until it is set or advanced. Clones share the same time.
+/// A clock that stands still until it is set or advanced. Clones share the same time, and
+/// sleepers wake when it is moved past their deadline.
 #[derive(Debug, Clone)]
 pub struct VirtualClock {
-    now: Arc<Mutex<OffsetDateTime>>,
+    inner: Arc<VirtualInner>,
+}
+
+#[derive(Debug)]
+struct VirtualInner {
+    now: watch::Sender<OffsetDateTime>,
+    /// Deadlines of the sleeps not yet completed nor dropped, by a unique id.
+    pending: Mutex<BTreeMap<(OffsetDateTime, u64), ()>>,
+    next_id: AtomicU64,
+    /// Signalled whenever a sleep starts, so that a test can wait for one without polling.
+    sleep_started: tokio::sync::Notify,
 }
 
 impl VirtualClock {
     /// A clock that reads `start` until moved.
     pub fn new(start: OffsetDateTime) -> Self {
         Self {
-            now: Arc::new(Mutex::new(start)),
+            inner: Arc::new(VirtualInner {
+                now: watch::Sender::new(start),
+                pending: Mutex::new(BTreeMap::new()),
+                next_id: AtomicU64::new(0),
+                sleep_started: tokio::sync::Notify::new(),
+            }),
         }
     }
 
-    /// Moves the clock to `instant`, forwards or backwards.
+    /// Moves the clock to `instant`, forwards or backwards, and wakes the sleeps it passes.
     pub fn set(&self, instant: OffsetDateTime) {
-        *self.lock() = instant;
+        self.inner.now.send_replace(instant);
     }
 
     /// Moves the clock by `by` (negative moves it back) and returns the new time.
     pub fn advance(&self, by: Duration) -> OffsetDateTime {
-        let mut now = self.lock();
-        *now += by;
-        *now
+        let mut new = self.now();
+        self.inner.now.send_modify(|now| {
+            *now += by;
+            new = *now;
+        });
+        new
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, OffsetDateTime> {
-        // The guarded value is a plain timestamp: a panic elsewhere cannot leave it half-written,
-        // so a poisoned lock still holds a valid time.
-        self.now.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The earliest deadline a sleep is waiting for, if any.
+    pub fn next_deadline(&self) -> Option<OffsetDateTime> {
+        self.pending().keys().next().map(|(deadline, _)| *deadline)
+    }
+
+    /// How many sleeps are waiting.
+    pub fn sleepers(&self) -> usize {
+        self.pending().len()
+    }
+
+    /// Moves the clock to the earliest pending deadline, if any is later than now, and returns
+    /// the new time.
+    pub fn advance_to_next_deadline(&self) -> Option<OffsetDateTime> {
+        let deadline = self.next_deadline()?;
+        if deadline > self.now() {
+            self.set(deadline);
+        }
+        Some(self.now())
+    }
+
+    /// Waits (without moving the clock) until at least `count` sleeps are pending.
+    pub async fn wait_for_sleepers(&self, count: usize) {
+        loop {
+            let started = self.inner.sleep_started.notified();
+            if self.sleepers() >= count {
+                return;
+            }
+            started.await;
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, BTreeMap<(OffsetDateTime, u64), ()>> {
+        // The map only holds deadlines; a panic elsewhere cannot leave it inconsistent.
+        self.inner
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Removes a sleep's deadline from the pending set when the sleep completes or is dropped.
+struct PendingGuard {
+    clock: VirtualClock,
+    key: (OffsetDateTime, u64),
+}
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        self.clock.pending().remove(&self.key);
     }
 }
 
 impl Clock for VirtualClock {
     fn now(&self) -> OffsetDateTime {
-        *self.lock()
+        *self.inner.now.borrow()
+    }
+
+    fn sleep_until(&self, deadline: OffsetDateTime) -> Sleep {
+        let mut now = self.inner.now.subscribe();
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let key = (deadline, id);
+        self.pending().insert(key, ());
+        self.inner.sleep_started.notify_waiters();
+        let guard = PendingGuard {
+            clock: self.clone(),
+            key,
+        };
+        Box::pin(async move {
+            let _guard = guard;
+            // `wait_for` returns at once if the time has already come; it fails only when the
+            // sender is gone, which cannot happen while `_guard` holds the clock.
+            let _ = now.wait_for(|now| *now >= deadline).await;
+        })
     }
 }
 
@@ -69,10 +194,12 @@ mod tests {
 
     use super::*;
 
+    const START: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+
     #[test]
     fn virtual_clock_stands_still_until_moved() {
-        let clock = VirtualClock::new(datetime!(2026-03-01 12:00 UTC));
-        assert_eq!(clock.now(), datetime!(2026-03-01 12:00 UTC));
+        let clock = VirtualClock::new(START);
+        assert_eq!(clock.now(), START);
         assert_eq!(
             clock.advance(Duration::hours(1)),
             datetime!(2026-03-01 13:00 UTC)
@@ -83,7 +210,7 @@ mod tests {
 
     #[test]
     fn clones_share_one_time() {
-        let clock = VirtualClock::new(datetime!(2026-03-01 12:00 UTC));
+        let clock = VirtualClock::new(START);
         let other = clock.clone();
         clock.advance(Duration::seconds(5));
         assert_eq!(other.now(), datetime!(2026-03-01 12:00:05 UTC));
@@ -93,5 +220,71 @@ mod tests {
     fn system_clock_is_near_the_machine_time() {
         let drift = SystemClock.now() - OffsetDateTime::now_utc();
         assert!(drift.abs() < Duration::minutes(1));
+    }
+
+    #[tokio::test]
+    async fn a_virtual_sleep_ends_when_the_clock_passes_its_deadline() {
+        let clock = VirtualClock::new(START);
+        let sleeper = tokio::spawn(clock.sleep(Duration::hours(1)));
+        clock.wait_for_sleepers(1).await;
+        assert_eq!(clock.next_deadline(), Some(START + Duration::hours(1)));
+        clock.advance(Duration::minutes(59));
+        tokio::task::yield_now().await;
+        assert!(!sleeper.is_finished());
+        clock.advance(Duration::minutes(1));
+        sleeper.await.expect("the sleep completes");
+        assert_eq!(clock.sleepers(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_sleep_for_a_past_instant_ends_at_once() {
+        let clock = VirtualClock::new(START);
+        clock.sleep_until(START - Duration::SECOND).await;
+        clock.sleep(Duration::ZERO).await;
+        assert_eq!(clock.sleepers(), 0);
+    }
+
+    #[tokio::test]
+    async fn advancing_to_the_next_deadline_wakes_the_earliest_only() {
+        let clock = VirtualClock::new(START);
+        let early = tokio::spawn(clock.sleep(Duration::seconds(1)));
+        let late = tokio::spawn(clock.sleep(Duration::seconds(5)));
+        clock.wait_for_sleepers(2).await;
+        assert_eq!(
+            clock.advance_to_next_deadline(),
+            Some(START + Duration::seconds(1))
+        );
+        early.await.expect("early wakes");
+        assert!(!late.is_finished());
+        assert_eq!(clock.sleepers(), 1);
+        clock.advance_to_next_deadline();
+        late.await.expect("late wakes");
+        assert_eq!(clock.advance_to_next_deadline(), None);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_sleep_is_no_longer_pending() {
+        let clock = VirtualClock::new(START);
+        let sleep = clock.sleep(Duration::seconds(1));
+        assert_eq!(clock.sleepers(), 1);
+        drop(sleep);
+        assert_eq!(clock.sleepers(), 0);
+    }
+
+    #[tokio::test]
+    async fn timeout_fires_on_the_virtual_deadline() {
+        let clock = VirtualClock::new(START);
+        let waiting = {
+            let clock = clock.clone();
+            tokio::spawn(async move {
+                timeout(&clock, Duration::seconds(1), std::future::pending::<()>()).await
+            })
+        };
+        clock.wait_for_sleepers(1).await;
+        clock.advance_to_next_deadline();
+        let result = waiting.await.expect("joins");
+        assert_eq!(result, Err(Elapsed(Duration::seconds(1))));
+        let ready = timeout(&clock, Duration::ZERO, async { 7 }).await;
+        assert_eq!(ready, Ok(7), "a ready future wins over an elapsed limit");
     }
 }

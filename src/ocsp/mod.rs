@@ -1,0 +1,33 @@
+//! The OCSP protocol, with no I/O: CertIDs, requests (DER and GET paths), responses built and
+//! signed from a plan of knobs that can break every rule, and a strict verifier.
+
+mod build;
+mod cert_id;
+mod der_util;
+mod plan;
+mod request;
+mod verify;
+
+pub use build::{Answered, BuildError, ResponseFactory, UNKNOWN_OID};
+pub use cert_id::{HashAlgorithm, IssuerHashes, cert_id_for, cert_id_names, same_serial};
+pub use plan::{
+    CertIdPlan, Criticality, CrlReason, NoncePlan, PlannedStatus, ResponderIdPlan, ResponsePlan,
+    SignatureAlgorithmPlan, SignedPlan, Signer,
+};
+pub use request::{
+    CertIdSummary, DecodedRequest, RequestError, RequestSummary, build_request, get_path,
+};
+pub use verify::{
+    DEFAULT_MAX_SKEW, InvalidResponse, ReportedStatus, VerifiedResponse, VerifyContext,
+    verify_response,
+};
+
+#[doc(hidden)]
+pub use plan::optional_seconds as plan_optional_seconds;
+#[doc(hidden)]
+pub use plan::seconds as plan_seconds;
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
