@@ -1,7 +1,10 @@
 //! Command-line arguments and what each command does with them.
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::builder::TypedValueParser;
@@ -10,7 +13,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use ocsp_harness::clock::{Clock, SystemClock};
+use ocsp_harness::ocsp;
 use ocsp_harness::pki::{self, KeyType, Overwrite, PkiProfile, ResponderUrl, Serial, TestPki};
+use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
 
 /// Exit code for bad input or usage (clap uses the same for its own errors).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -35,6 +40,38 @@ enum Command {
     Pki {
         #[command(subcommand)]
         command: PkiCommand,
+    },
+    /// Run the fake OCSP responder until interrupted, logging each request.
+    Responder {
+        /// A PKI directory written by `pki generate`.
+        #[arg(long, value_name = "DIR", required_unless_present = "list")]
+        pki: Option<PathBuf>,
+        /// Address to listen on (port 0 picks a free one).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Behaviour from the catalogue (see --list).
+        #[arg(long, value_name = "NAME", default_value = "good")]
+        behaviour: String,
+        /// List the behaviours with their expected verdicts, and exit.
+        #[arg(long)]
+        list: bool,
+        /// Do not log requests.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Decode a DER OCSP request or response to JSON and say what is wrong with it.
+    Inspect {
+        /// The DER file.
+        file: PathBuf,
+        /// Also verify the response strictly for this certificate (PEM) ...
+        #[arg(long, value_name = "PEM", requires = "issuer")]
+        cert: Option<PathBuf>,
+        /// ... issued by this CA (PEM).
+        #[arg(long, value_name = "PEM", requires = "cert")]
+        issuer: Option<PathBuf>,
+        /// The time to verify at, RFC 3339 (default: now).
+        #[arg(long, value_name = "TIME", value_parser = parse_rfc3339)]
+        at: Option<OffsetDateTime>,
     },
 }
 
@@ -73,6 +110,26 @@ fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
 /// Runs the command; `Err` is bad input or an environment problem, reported on one line.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
+        Command::Responder {
+            pki,
+            listen,
+            behaviour,
+            list,
+            quiet,
+        } => {
+            if list {
+                emit(&catalogue_text()?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let dir = pki.context("--pki is required")?;
+            run_responder(&dir, listen, &behaviour, quiet)
+        }
+        Command::Inspect {
+            file,
+            cert,
+            issuer,
+            at,
+        } => inspect_file(&file, cert.zip(issuer), at),
         Command::Run { .. } => {
             eprintln!(
                 "ocsp-harness: run: the scenario runner is not built yet; \
@@ -104,7 +161,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Overwrite::Refuse
             };
             let manifest = pki::write_dir(&generated, &out, overwrite)?;
-            println!(
+            let mut text = String::new();
+            writeln!(
+                text,
                 "wrote a {} test PKI to {} (responder URL {}, validity from {})",
                 manifest.key_type,
                 out.display(),
@@ -113,17 +172,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .generated_at
                     .format(&Rfc3339)
                     .unwrap_or_else(|_| manifest.generated_at.to_string()),
-            );
+            )?;
             for entry in &manifest.certificates {
-                println!(
+                writeln!(
+                    text,
                     "  {:<24} {:<30} serial {}",
                     entry.role.name(),
                     entry.certificate,
                     entry.summary.serial
-                );
+                )?;
             }
-            println!("  {:<24} {}", "unrelated key", manifest.unrelated_key);
-            println!("  {:<24} {}", "manifest", pki::MANIFEST_FILE);
+            writeln!(text, "  {:<24} {}", "unrelated key", manifest.unrelated_key)?;
+            writeln!(text, "  {:<24} {}", "manifest", pki::MANIFEST_FILE)?;
+            emit(&text)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -159,6 +220,162 @@ pub fn usage_error(error: clap::Error) -> ExitCode {
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
+}
+
+fn catalogue_text() -> Result<String, std::fmt::Error> {
+    let entries = catalogue();
+    let width = entries
+        .iter()
+        .map(|entry| entry.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    let mut section = "";
+    for entry in &entries {
+        if entry.section != section {
+            section = entry.section;
+            writeln!(text, "{section}:")?;
+        }
+        writeln!(
+            text,
+            "  {:<width$}  {:<26}  {:<11}  {}",
+            entry.name,
+            entry.verdict.to_string(),
+            entry.level.name(),
+            entry.description
+        )?;
+    }
+    Ok(text)
+}
+
+/// Writes `text` to stdout. A reader that went away (`| head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
+}
+
+fn run_responder(
+    dir: &Path,
+    listen: SocketAddr,
+    name: &str,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let behaviour = behaviour_named(name).with_context(|| unknown_behaviour(name))?;
+    let pki =
+        pki::read_dir(dir).with_context(|| format!("cannot read the PKI in {}", dir.display()))?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        if !quiet {
+            use std::io::IsTerminal;
+            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_ansi(colour)
+                .with_target(false)
+                .init();
+        }
+        let config = ResponderConfig {
+            listen,
+            clock: Arc::new(SystemClock),
+            journal_capacity: Journal::DEFAULT_CAPACITY,
+            log_requests: !quiet,
+        };
+        let pki = Arc::new(pki);
+        let handle = Responder::start(Arc::clone(&pki), behaviour, config).await?;
+        let mut text = format!(
+            "OCSP responder for {} ({} keys) at {} with behaviour {name}; Ctrl-C stops it\n",
+            dir.display(),
+            pki.profile().key_type,
+            handle.url()
+        );
+        let aia = pki.profile().responder_url.as_str();
+        if aia.trim_end_matches('/') != handle.url().trim_end_matches('/') {
+            text.push_str(&format!(
+                "note: the proxy certificate names {aia} as its responder\n"
+            ));
+        }
+        emit(&text)?;
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")?;
+        handle.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn unknown_behaviour(name: &str) -> String {
+    let closest = catalogue()
+        .into_iter()
+        .map(|entry| (edit_distance(name, &entry.name), entry.name))
+        .min();
+    match closest {
+        Some((distance, closest)) if distance <= 3 => format!(
+            "unknown behaviour {name:?} (did you mean {closest:?}? `ocsp-harness responder --list` lists them)"
+        ),
+        _ => format!("unknown behaviour {name:?} (`ocsp-harness responder --list` lists them)"),
+    }
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+fn inspect_file(
+    file: &Path,
+    verify_for: Option<(PathBuf, PathBuf)>,
+    at: Option<OffsetDateTime>,
+) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let inspection = ocsp::inspect(&bytes).with_context(|| file.display().to_string())?;
+    let mut json = serde_json::to_value(&inspection).context("cannot render the inspection")?;
+    if let Some((cert, issuer)) = verify_for {
+        let read_pem = |path: &Path| -> anyhow::Result<Vec<u8>> {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let block = ::pem::parse(text)
+                .with_context(|| format!("{}: not a PEM certificate", path.display()))?;
+            Ok(block.into_contents())
+        };
+        let cert_der = read_pem(&cert)?;
+        let issuer_der = read_pem(&issuer)?;
+        let certificate = <x509_cert::Certificate as der::Decode>::from_der(&cert_der)
+            .with_context(|| format!("{}: not a certificate", cert.display()))?;
+        let context = ocsp::VerifyContext {
+            issuer_der: &issuer_der,
+            serial: &certificate.tbs_certificate.serial_number,
+            now: at.unwrap_or_else(|| SystemClock.now()),
+            nonce_sent: None,
+            max_skew: ocsp::DEFAULT_MAX_SKEW,
+        };
+        json["verification"] = match ocsp::verify_response(&bytes, &context) {
+            Ok(verified) => serde_json::json!({ "valid": true, "response": verified }),
+            Err(error) => serde_json::json!({ "valid": false, "error": error.to_string() }),
+        };
+    }
+    let mut text = serde_json::to_string_pretty(&json).context("cannot render the inspection")?;
+    text.push('\n');
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The error and its causes on one line: `what failed: why: deeper why`.

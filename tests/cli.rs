@@ -178,3 +178,190 @@ fn help_and_version_succeed() {
         format!("ocsp-harness {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn responder_list_shows_every_behaviour_with_its_verdict() {
+    let output = harness(&["responder", "--list"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn responder_rejects_an_unknown_behaviour_with_a_suggestion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = harness(&[
+        "responder",
+        "--pki",
+        dir.path().to_str().expect("utf-8"),
+        "--behaviour",
+        "revoked-key-compromis",
+    ]);
+    assert_one_line_error(&output, "did you mean \"revoked-key-compromise\"?");
+    let output = harness(&["responder"]);
+    assert_one_line_error(&output, "--pki <DIR>");
+    let output = harness(&["responder", "--pki", dir.path().to_str().expect("utf-8")]);
+    assert_one_line_error(&output, "manifest.json");
+}
+
+#[test]
+fn responder_serves_and_logs_each_request_until_interrupted() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = generate(dir.path(), &[]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocsp-harness"))
+        .args(["responder", "--pki", dir.path().to_str().expect("utf-8")])
+        .args(["--listen", "127.0.0.1:0", "--behaviour", "revoked"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first_line)
+        .expect("reads");
+    let url = first_line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("the first line names the URL")
+        .to_owned();
+
+    let query = Command::new("openssl")
+        .args([
+            "ocsp",
+            "-issuer",
+            "intermediate.cert.pem",
+            "-cert",
+            "proxy.cert.pem",
+        ])
+        .args(["-CAfile", "root.cert.pem", "-url", &url])
+        .current_dir(dir.path())
+        .output()
+        .expect("openssl runs");
+    let answer = String::from_utf8_lossy(&query.stdout);
+    assert!(answer.contains("proxy.cert.pem: revoked"), "{answer}");
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let output = child.wait_with_output().expect("exits");
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    let log = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("request"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{log}");
+    assert!(lines[0].contains("method=POST"), "{log}");
+    assert!(lines[0].contains("cert_ids=sha1:"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "no colour when not a terminal: {log:?}"
+    );
+}
+
+#[test]
+fn inspect_decodes_requests_and_responses_and_names_what_is_wrong() {
+    use std::sync::Arc;
+
+    use der::Decode;
+    use ocsp_harness::ocsp::{
+        DecodedRequest, HashAlgorithm, ResponseFactory, build_request, cert_id_for,
+    };
+    use ocsp_harness::pki::{PkiProfile, Role, TestPki};
+    use ocsp_harness::responder::behaviour_named;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let at = time::macros::datetime!(2026-03-01 12:00 UTC);
+    let pki = Arc::new(TestPki::generate(&PkiProfile::at(at)).expect("generates"));
+    ocsp_harness::pki::write_dir(&pki, dir.path(), ocsp_harness::pki::Overwrite::Refuse)
+        .expect("writes");
+    let decode = |role| x509_cert::Certificate::from_der(pki.cert(role).der()).expect("decodes");
+    let cert_id = cert_id_for(
+        &decode(Role::Intermediate),
+        &decode(Role::Proxy),
+        HashAlgorithm::Sha1,
+    )
+    .expect("id");
+    let request = build_request(cert_id, Some(&[9; 8])).expect("request");
+    let factory = ResponseFactory::new(Arc::clone(&pki)).expect("factory");
+    let decoded = DecodedRequest::from_der(&request).expect("decodes");
+    let respond = |name: &str| {
+        let behaviour = behaviour_named(name).expect("named");
+        factory
+            .respond(&behaviour.response, &decoded, at)
+            .expect("responds")
+            .0
+    };
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).expect("write");
+        path.to_str().expect("utf-8").to_owned()
+    };
+    let request_file = write("request.der", &request);
+    let good_file = write("good.der", &respond("revoked-key-compromise"));
+    let critical_file = write(
+        "critical.der",
+        &respond("unknown-critical-response-extension"),
+    );
+    let truncated_file = write("truncated.der", &respond("good")[..40]);
+
+    let json = |output: &Output| -> serde_json::Value {
+        assert!(output.status.success(), "{}", stderr(output));
+        serde_json::from_str(&stdout(output)).expect("json")
+    };
+    let request_json = json(&harness(&["inspect", &request_file]));
+    assert_eq!(request_json["type"], "request");
+    assert_eq!(request_json["nonce_len"], 8);
+
+    let response_json = json(&harness(&["inspect", &good_file]));
+    assert_eq!(response_json["type"], "response");
+    assert_eq!(response_json["response_status"], "successful");
+    assert_eq!(
+        response_json["basic"]["responses"][0]["cert_status"],
+        "revoked"
+    );
+    assert_eq!(
+        response_json["basic"]["responses"][0]["revocation_reason"],
+        "key_compromise"
+    );
+    assert_eq!(response_json["problems"], serde_json::json!([]));
+
+    let critical_json = json(&harness(&["inspect", &critical_file]));
+    assert_eq!(
+        critical_json["problems"],
+        serde_json::json!(["unknown critical response extension 1.3.6.1.4.1.59283.1.1"])
+    );
+
+    let verified = json(&harness(&[
+        "inspect",
+        &good_file,
+        "--cert",
+        dir.path().join("proxy.cert.pem").to_str().expect("utf-8"),
+        "--issuer",
+        dir.path()
+            .join("intermediate.cert.pem")
+            .to_str()
+            .expect("utf-8"),
+        "--at",
+        "2026-03-01T12:00:00Z",
+    ]));
+    assert_eq!(verified["verification"]["valid"], true);
+    assert_eq!(
+        verified["verification"]["response"]["cert_status"],
+        "REVOKED"
+    );
+
+    let truncated = harness(&["inspect", &truncated_file]);
+    assert_one_line_error(
+        &truncated,
+        "truncated.der: not a DER OCSP request or response",
+    );
+    assert_one_line_error(&truncated, "at DER byte");
+    let missing = harness(&["inspect", "/nonexistent/file.der"]);
+    assert_one_line_error(&missing, "cannot read /nonexistent/file.der");
+}

@@ -4,12 +4,17 @@
 mod build;
 mod cert_id;
 mod der_util;
+mod inspect;
 mod plan;
 mod request;
 mod verify;
 
 pub use build::{Answered, BuildError, ResponseFactory, UNKNOWN_OID};
 pub use cert_id::{HashAlgorithm, IssuerHashes, cert_id_for, cert_id_names, same_serial};
+pub use inspect::{
+    BasicInspection, ExtensionInspection, Inspection, NotOcsp, ResponseInspection,
+    SingleInspection, inspect,
+};
 pub use plan::{
     CertIdPlan, Criticality, CrlReason, NoncePlan, PlannedStatus, ResponderIdPlan, ResponsePlan,
     SignatureAlgorithmPlan, SignedPlan, Signer,

@@ -173,31 +173,31 @@ pub enum InvalidResponse {
 
 /// The outer OCSPResponse, with the status kept raw so that undefined values get a clear error.
 #[derive(Sequence)]
-struct RawOcspResponse<'a> {
-    status: AnyRef<'a>,
+pub(crate) struct RawOcspResponse<'a> {
+    pub(crate) status: AnyRef<'a>,
     #[asn1(context_specific = "0", optional = "true", tag_mode = "EXPLICIT")]
-    bytes: Option<ResponseBytes>,
+    pub(crate) bytes: Option<ResponseBytes>,
 }
 
 /// BasicOCSPResponse with a lenient version field, so that v2 gets a clear error.
 #[derive(Sequence)]
-struct LooseBasicResponse {
-    tbs_response_data: LooseResponseData,
-    signature_algorithm: AlgorithmIdentifierOwned,
-    signature: BitString,
+pub(crate) struct LooseBasicResponse {
+    pub(crate) tbs_response_data: LooseResponseData,
+    pub(crate) signature_algorithm: AlgorithmIdentifierOwned,
+    pub(crate) signature: BitString,
     #[asn1(context_specific = "0", optional = "true", tag_mode = "EXPLICIT")]
-    certs: Option<Vec<Certificate>>,
+    pub(crate) certs: Option<Vec<Certificate>>,
 }
 
 #[derive(Sequence)]
-struct LooseResponseData {
+pub(crate) struct LooseResponseData {
     #[asn1(context_specific = "0", optional = "true", tag_mode = "EXPLICIT")]
-    version: Option<u8>,
-    responder_id: ResponderId,
-    produced_at: OcspGeneralizedTime,
-    responses: Vec<SingleResponse>,
+    pub(crate) version: Option<u8>,
+    pub(crate) responder_id: ResponderId,
+    pub(crate) produced_at: OcspGeneralizedTime,
+    pub(crate) responses: Vec<SingleResponse>,
     #[asn1(context_specific = "1", optional = "true", tag_mode = "EXPLICIT")]
-    response_extensions: Option<Extensions>,
+    pub(crate) response_extensions: Option<Extensions>,
 }
 
 const STRONG_SIGNATURE_ALGORITHMS: [ObjectIdentifier; 10] = [
@@ -224,14 +224,14 @@ const WEAK_SIGNATURE_ALGORITHMS: [(ObjectIdentifier, &str); 4] = [
 ];
 
 /// Response-level extensions a client may meet and ignore even when critical.
-const KNOWN_RESPONSE_EXTENSIONS: [ObjectIdentifier; 3] = [
+pub(crate) const KNOWN_RESPONSE_EXTENSIONS: [ObjectIdentifier; 3] = [
     rfc6960::ID_PKIX_OCSP_NONCE,
     rfc6960::ID_PKIX_OCSP_CRL,
     rfc6960::ID_PKIX_OCSP_EXTENDED_REVOKE,
 ];
 
 /// Single-response extensions a client may meet (RFC 6960 section 4.4 and CRL entry ones).
-const KNOWN_SINGLE_EXTENSIONS: [ObjectIdentifier; 5] = [
+pub(crate) const KNOWN_SINGLE_EXTENSIONS: [ObjectIdentifier; 5] = [
     rfc6960::ID_PKIX_OCSP_CRL,
     rfc6960::ID_PKIX_OCSP_ARCHIVE_CUTOFF,
     rfc5280::ID_CE_CRL_REASONS,
@@ -290,7 +290,7 @@ pub fn verify_response(
     Ok(verified)
 }
 
-fn check_status(status: &AnyRef<'_>) -> Result<(), InvalidResponse> {
+pub(crate) fn check_status(status: &AnyRef<'_>) -> Result<(), InvalidResponse> {
     if status.tag() != Tag::Enumerated {
         return Err(InvalidResponse::NotDer(format!(
             "responseStatus is a {}, not an ENUMERATED",
@@ -311,7 +311,7 @@ fn check_status(status: &AnyRef<'_>) -> Result<(), InvalidResponse> {
     }
 }
 
-fn check_signature_algorithm(oid: &ObjectIdentifier) -> Result<(), InvalidResponse> {
+pub(crate) fn check_signature_algorithm(oid: &ObjectIdentifier) -> Result<(), InvalidResponse> {
     if STRONG_SIGNATURE_ALGORITHMS.contains(oid) {
         return Ok(());
     }
@@ -324,7 +324,7 @@ fn check_signature_algorithm(oid: &ObjectIdentifier) -> Result<(), InvalidRespon
     }
 }
 
-fn check_critical(
+pub(crate) fn check_critical(
     extensions: Option<&Extensions>,
     level: &'static str,
     known: &[ObjectIdentifier],
@@ -467,13 +467,13 @@ fn check_signature(der: &[u8], context: &VerifyContext<'_>) -> Result<(), Invali
         .map_err(rejected)
 }
 
-fn to_time(time: &OcspGeneralizedTime) -> Result<OffsetDateTime, InvalidResponse> {
+pub(crate) fn to_time(time: &OcspGeneralizedTime) -> Result<OffsetDateTime, InvalidResponse> {
     let seconds = i64::try_from(time.0.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
     OffsetDateTime::from_unix_timestamp(seconds)
         .map_err(|error| InvalidResponse::Basic(format!("time out of range: {error}")))
 }
 
-fn rfc3339(time: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(time: OffsetDateTime) -> String {
     time.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| time.to_string())
 }

@@ -23,7 +23,7 @@ use super::behaviour::{Behaviour, Body, Socket};
 use super::journal::{Journal, JournalEntry};
 use super::socket::{FaultyStream, SocketControl, SocketFault};
 use crate::clock::Clock;
-use crate::ocsp::{BuildError, DecodedRequest, RequestError, ResponseFactory};
+use crate::ocsp::{BuildError, DecodedRequest, RequestError, RequestSummary, ResponseFactory};
 use crate::pki::TestPki;
 
 /// The largest request body accepted; larger ones get 413.
@@ -289,32 +289,58 @@ async fn handle(
             return Ok(response);
         }
     };
+    let summary = decoded
+        .as_ref()
+        .map(DecodedRequest::summary)
+        .map_err(RequestError::to_string);
+    if shared.log_requests {
+        log_request(&method, &path, &summary);
+    }
     shared.journal.record(JournalEntry {
         time,
         method: method.to_string(),
-        path: path.clone(),
+        path,
         headers,
         body_len: body.len(),
-        request: decoded
-            .as_ref()
-            .map(DecodedRequest::summary)
-            .map_err(RequestError::to_string),
+        request: summary,
     });
 
     let behaviour = current_behaviour(&shared);
     let response = match decoded {
-        Err(error) => {
-            if shared.log_requests {
-                tracing::info!(%method, %path, %error, "malformed request");
-            }
-            ocsp_response(malformed_request(), None)
-        }
+        Err(_) => ocsp_response(malformed_request(), None),
         Ok(decoded) => answer(&shared, &control, &behaviour, &decoded).await,
     };
-    if shared.log_requests {
-        tracing::info!(%method, %path, status = response.status().as_u16(), "answered");
-    }
     Ok(response)
+}
+
+/// One line per request for the standalone responder.
+fn log_request(method: &Method, path: &str, summary: &Result<RequestSummary, String>) {
+    match summary {
+        Ok(summary) => {
+            let cert_ids: Vec<String> = summary
+                .cert_ids
+                .iter()
+                .map(|id| format!("{}:{}", id.hash_algorithm, id.serial))
+                .collect();
+            tracing::info!(
+                %method,
+                path = %truncate(path, 80),
+                cert_ids = %cert_ids.join(","),
+                nonce_len = summary.nonce_len.unwrap_or(0),
+                "request"
+            );
+        }
+        Err(error) => {
+            tracing::info!(%method, path = %truncate(path, 80), %error, "malformed request");
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
 }
 
 async fn read_body(body: Incoming) -> Result<Bytes, ()> {
