@@ -5,10 +5,12 @@ use std::sync::Mutex;
 use std::sync::PoisonError;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use bytes::Bytes;
+use http::{HeaderMap, Method};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::ocsp::RequestSummary;
+use crate::ocsp::{DecodedRequest, RequestError, RequestSummary};
 
 /// One request as the responder saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,11 +40,74 @@ impl JournalEntry {
     }
 }
 
+/// A request as received, kept cheaply on the hot path: the summary is decoded only when the
+/// journal is read.
+#[derive(Debug, Clone)]
+pub(crate) struct RawEntry {
+    pub(crate) time: OffsetDateTime,
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: RawBody,
+}
+
+/// The body of a recorded request.
+#[derive(Debug, Clone)]
+pub(crate) enum RawBody {
+    /// Read whole (empty for GET).
+    Read(Bytes),
+    /// Refused for its size, unread.
+    TooLarge {
+        /// The limit it went over.
+        limit: usize,
+    },
+}
+
+impl RawEntry {
+    /// What the request asked, decoded the way the responder decodes it.
+    pub(crate) fn decode(&self) -> Result<DecodedRequest, RequestError> {
+        match (&self.body, &self.method) {
+            (RawBody::Read(_), &Method::GET) => DecodedRequest::from_get_path(&self.path),
+            (RawBody::Read(body), _) => DecodedRequest::from_der(body),
+            (RawBody::TooLarge { .. }, _) => Err(RequestError::NotDer("body too large".to_owned())),
+        }
+    }
+
+    fn to_entry(&self) -> JournalEntry {
+        let (body_len, request) = match &self.body {
+            RawBody::TooLarge { limit } => (0, Err(format!("body over {limit} octets"))),
+            RawBody::Read(body) => (
+                body.len(),
+                self.decode()
+                    .map(|decoded| decoded.summary())
+                    .map_err(|error| error.to_string()),
+            ),
+        };
+        JournalEntry {
+            time: self.time,
+            method: self.method.to_string(),
+            path: self.path.clone(),
+            headers: self
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body_len,
+            request,
+        }
+    }
+}
+
 /// The entries, newest last, holding at most a fixed number so that a load test cannot
 /// exhaust memory; the total count goes on counting.
 #[derive(Debug)]
 pub struct Journal {
-    entries: Mutex<VecDeque<JournalEntry>>,
+    entries: Mutex<VecDeque<RawEntry>>,
     total: AtomicU64,
     capacity: usize,
 }
@@ -61,7 +126,7 @@ impl Journal {
     }
 
     /// Adds an entry, dropping the oldest if full.
-    pub fn record(&self, entry: JournalEntry) {
+    pub(crate) fn record(&self, entry: RawEntry) {
         self.total.fetch_add(1, Ordering::Relaxed);
         let mut entries = self.lock();
         if entries.len() == self.capacity {
@@ -72,7 +137,8 @@ impl Journal {
 
     /// The entries kept, oldest first.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.lock().iter().cloned().collect()
+        let raw: Vec<RawEntry> = self.lock().iter().cloned().collect();
+        raw.iter().map(RawEntry::to_entry).collect()
     }
 
     /// How many requests were recorded since the start or the last [`Journal::clear`].
@@ -87,7 +153,7 @@ impl Journal {
         self.total.store(0, Ordering::Relaxed);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<RawEntry>> {
         // Entries are appended whole; a poisoned lock still holds a consistent queue.
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -105,14 +171,15 @@ mod tests {
 
     use super::*;
 
-    fn entry(path: &str) -> JournalEntry {
-        JournalEntry {
+    fn entry(path: &str) -> RawEntry {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::HOST, http::HeaderValue::from_static("x"));
+        RawEntry {
             time: datetime!(2026-03-01 12:00 UTC),
-            method: "GET".to_owned(),
+            method: Method::GET,
             path: path.to_owned(),
-            headers: vec![("host".to_owned(), "x".to_owned())],
-            body_len: 0,
-            request: Err("no".to_owned()),
+            headers,
+            body: RawBody::Read(Bytes::new()),
         }
     }
 
@@ -125,7 +192,9 @@ mod tests {
         let paths: Vec<String> = journal.entries().into_iter().map(|e| e.path).collect();
         assert_eq!(paths, ["/b", "/c"]);
         assert_eq!(journal.total(), 3);
-        assert_eq!(journal.entries()[0].header("host"), Some("x"));
+        let first = &journal.entries()[0];
+        assert_eq!(first.header("host"), Some("x"));
+        assert!(first.request.is_err(), "/b is no request");
         journal.clear();
         assert!(journal.entries().is_empty());
         assert_eq!(journal.total(), 0);

@@ -20,10 +20,10 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::behaviour::{Behaviour, Body, Socket};
-use super::journal::{Journal, JournalEntry};
+use super::journal::{Journal, RawBody, RawEntry};
 use super::socket::{FaultyStream, SocketControl, SocketFault};
 use crate::clock::Clock;
-use crate::ocsp::{BuildError, DecodedRequest, RequestError, RequestSummary, ResponseFactory};
+use crate::ocsp::{BuildError, DecodedRequest, RequestError, ResponseFactory};
 use crate::pki::TestPki;
 
 /// The largest request body accepted; larger ones get 413.
@@ -245,42 +245,19 @@ async fn handle(
     control: Arc<SocketControl>,
     request: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Infallible> {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let headers: Vec<(String, String)> = request
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let (parts, body) = request.into_parts();
+    let method = parts.method;
+    let path = parts.uri.path().to_owned();
     let time = shared.clock.now();
 
-    let (body, decoded) = match method {
-        Method::POST => match read_body(request.into_body()).await {
-            Ok(body) => {
-                let decoded = DecodedRequest::from_der(&body);
-                (body, decoded)
-            }
-            Err(()) => {
-                shared.journal.record(JournalEntry {
-                    time,
-                    method: method.to_string(),
-                    path,
-                    headers,
-                    body_len: 0,
-                    request: Err(format!("body over {MAX_REQUEST_BODY} octets")),
-                });
-                return Ok(plain(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "request body too large\n",
-                ));
-            }
+    let body = match method {
+        Method::POST => match read_body(body).await {
+            Ok(body) => RawBody::Read(body),
+            Err(()) => RawBody::TooLarge {
+                limit: MAX_REQUEST_BODY,
+            },
         },
-        Method::GET => (Bytes::new(), DecodedRequest::from_get_path(&path)),
+        Method::GET => RawBody::Read(Bytes::new()),
         _ => {
             let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST\n");
             response
@@ -289,21 +266,25 @@ async fn handle(
             return Ok(response);
         }
     };
-    let summary = decoded
-        .as_ref()
-        .map(DecodedRequest::summary)
-        .map_err(RequestError::to_string);
-    if shared.log_requests {
-        log_request(&method, &path, &summary);
-    }
-    shared.journal.record(JournalEntry {
+    let entry = RawEntry {
         time,
-        method: method.to_string(),
+        method,
         path,
-        headers,
-        body_len: body.len(),
-        request: summary,
-    });
+        headers: parts.headers,
+        body,
+    };
+    let too_large = matches!(entry.body, RawBody::TooLarge { .. });
+    let decoded = entry.decode();
+    if shared.log_requests {
+        log_request(&entry.method, &entry.path, &decoded);
+    }
+    shared.journal.record(entry);
+    if too_large {
+        return Ok(plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large\n",
+        ));
+    }
 
     let behaviour = current_behaviour(&shared);
     let response = match decoded {
@@ -314,9 +295,10 @@ async fn handle(
 }
 
 /// One line per request for the standalone responder.
-fn log_request(method: &Method, path: &str, summary: &Result<RequestSummary, String>) {
-    match summary {
-        Ok(summary) => {
+fn log_request(method: &Method, path: &str, decoded: &Result<DecodedRequest, RequestError>) {
+    match decoded {
+        Ok(decoded) => {
+            let summary = decoded.summary();
             let cert_ids: Vec<String> = summary
                 .cert_ids
                 .iter()
