@@ -29,20 +29,39 @@ pub enum Overwrite {
     Allow,
 }
 
+/// A file system operation that failed, with what it was doing and to which path.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} {}", path.display())]
+pub struct PathError {
+    /// What was being done, e.g. "create directory".
+    pub action: &'static str,
+    /// The path it was done to.
+    pub path: PathBuf,
+    /// The operating system's error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl PathError {
+    /// A closure for `map_err` that names `action` and `path`.
+    pub fn at<'a>(
+        action: &'static str,
+        path: &'a Path,
+    ) -> impl FnOnce(std::io::Error) -> Self + 'a {
+        move |source| Self {
+            action,
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
 /// What went wrong, and with which path.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// A file system operation failed.
-    #[error("cannot {action} {}", path.display())]
-    Io {
-        /// What was being done, e.g. "create directory".
-        action: &'static str,
-        /// The path it was done to.
-        path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathError),
     /// A file exists and [`Overwrite::Refuse`] was asked for.
     #[error("{} already exists (pass --force to overwrite)", path.display())]
     AlreadyExists {
@@ -57,11 +76,7 @@ pub fn write_all_or_nothing(
     files: &[NewFile],
     overwrite: Overwrite,
 ) -> Result<(), WriteError> {
-    fs::create_dir_all(dir).map_err(|source| WriteError::Io {
-        action: "create directory",
-        path: dir.to_owned(),
-        source,
-    })?;
+    fs::create_dir_all(dir).map_err(PathError::at("create directory", dir))?;
     if overwrite == Overwrite::Refuse {
         if let Some(path) = files
             .iter()
@@ -99,11 +114,7 @@ impl Transaction {
             let temporary = dir.join(format!(".{}.{suffix}.new", file.name));
             // Recorded before writing, so that a half-written file is removed too.
             self.temporary.push(temporary.clone());
-            write_file(&temporary, file).map_err(|source| WriteError::Io {
-                action: "write",
-                path: temporary.clone(),
-                source,
-            })?;
+            write_file(&temporary, file).map_err(PathError::at("write", &temporary))?;
             staged.push((temporary, dir.join(&file.name)));
         }
         for (temporary, target) in staged {
@@ -140,11 +151,7 @@ impl Transaction {
 }
 
 fn rename(from: &Path, to: &Path) -> Result<(), WriteError> {
-    fs::rename(from, to).map_err(|source| WriteError::Io {
-        action: "rename into place",
-        path: to.to_owned(),
-        source,
-    })
+    Ok(fs::rename(from, to).map_err(PathError::at("rename into place", to))?)
 }
 
 fn write_file(path: &Path, file: &NewFile) -> std::io::Result<()> {
@@ -231,7 +238,7 @@ mod tests {
         let before = listing(dir.path());
         let files = [file("x", "new x"), file("y", "new y"), file("z", "new z")];
         match write_all_or_nothing(dir.path(), &files, Overwrite::Allow) {
-            Err(WriteError::Io { action, path, .. }) => {
+            Err(WriteError::Io(PathError { action, path, .. })) => {
                 assert_eq!(action, "rename into place");
                 assert_eq!(path, aside);
             }
@@ -247,7 +254,7 @@ mod tests {
         fs::create_dir(&blocker).expect("mkdir");
         let files = [file("x", "1"), file("y", "2")];
         match write_all_or_nothing(dir.path(), &files, Overwrite::Refuse) {
-            Err(WriteError::Io { action, path, .. }) => {
+            Err(WriteError::Io(PathError { action, path, .. })) => {
                 assert_eq!(action, "write");
                 assert_eq!(path, blocker);
             }
@@ -272,10 +279,10 @@ mod tests {
             .expect_err("fails");
         assert!(matches!(
             error,
-            WriteError::Io {
+            WriteError::Io(PathError {
                 action: "create directory",
                 ..
-            }
+            })
         ));
         assert!(
             error.to_string().starts_with("cannot create directory "),

@@ -90,17 +90,9 @@ pub enum PkiError {
 /// A failure while writing a PKI to a directory or reading one from it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A file system operation failed.
-    #[error("cannot {action} {}", path.display())]
-    Io {
-        /// What was being done, e.g. "create directory".
-        action: &'static str,
-        /// The path it was done to.
-        path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// Reading a file failed.
+    #[error(transparent)]
+    Io(#[from] crate::files::PathError),
     /// Writing the files failed; nothing was changed.
     #[error(transparent)]
     Write(#[from] crate::files::WriteError),

@@ -14,7 +14,7 @@ use super::keys::private_key_pem;
 use super::profile::{KeyType, PkiProfile, ResponderUrl};
 use super::role::Role;
 use super::summary::{CertificateSummary, certificate_spki_der};
-use crate::files::{NewFile, Overwrite, write_all_or_nothing};
+use crate::files::{NewFile, Overwrite, PathError, write_all_or_nothing};
 
 /// The manifest's file name inside a PKI directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -198,11 +198,7 @@ pub fn read_dir(dir: &Path) -> Result<TestPki, StoreError> {
 }
 
 fn read_text(path: &Path) -> Result<String, StoreError> {
-    fs::read_to_string(path).map_err(|source| StoreError::Io {
-        action: "read",
-        path: path.to_owned(),
-        source,
-    })
+    Ok(fs::read_to_string(path).map_err(PathError::at("read", path))?)
 }
 
 /// The contents of the first PEM block of `path`, which must carry `tag`.
