@@ -49,6 +49,9 @@ pub enum Socket {
     CloseWithoutAnswer,
     /// Send the headers and half the body, then reset the connection (TCP RST).
     ResetMidBody,
+    /// Send the headers (with the whole body's Content-Length) and half the body, then close
+    /// the connection cleanly (FIN): a truncated transfer.
+    CloseMidBody,
     /// Send the body in `chunk`-octet pieces, `interval` apart on the responder's clock.
     SlowDrip {
         /// Octets per piece.

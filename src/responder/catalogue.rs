@@ -656,6 +656,14 @@ pub fn catalogue() -> Vec<CatalogueEntry> {
     );
     rows.add(
         BYTES,
+        "close-mid-body",
+        "headers for the whole body, half of it, then a clean close: a truncated transfer",
+        delivered(|delivery| delivery.socket = Socket::CloseMidBody),
+        Failed,
+        Reference,
+    );
+    rows.add(
+        BYTES,
         "close-without-answer",
         "reads the request and closes the connection",
         delivered(|delivery| delivery.socket = Socket::CloseWithoutAnswer),

@@ -392,14 +392,18 @@ async fn answer(
                 .map_err(|never| match never {})
                 .boxed_unsync()
         }
-        Socket::ResetMidBody => {
-            control.set(SocketFault::ResetOnClose);
+        Socket::ResetMidBody | Socket::CloseMidBody => {
+            if delivery.socket == Socket::ResetMidBody {
+                control.set(SocketFault::ResetOnClose);
+            }
+            // Half the body under a Content-Length for all of it; failing the stream makes
+            // hyper drop the connection.
             let half = Bytes::from(bytes).slice(..length / 2);
             let frames = stream::iter([
                 Ok(Frame::data(half)),
                 Err(io::Error::new(
-                    io::ErrorKind::ConnectionReset,
-                    "fault: reset mid-body",
+                    io::ErrorKind::UnexpectedEof,
+                    "fault: the connection ends mid-body",
                 )),
             ]);
             StreamBody::new(frames).boxed_unsync()
