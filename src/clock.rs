@@ -29,6 +29,12 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn sleep(&self, duration: Duration) -> Sleep {
         self.sleep_until(self.now() + duration)
     }
+
+    /// Like [`Clock::sleep_until`], for a deadline that races I/O (a timeout): a virtual
+    /// clock's [driver](VirtualClock::drive) never moves time for it alone.
+    fn timeout_until(&self, deadline: OffsetDateTime) -> Sleep {
+        self.sleep_until(deadline)
+    }
 }
 
 /// The error of [`timeout`]: the deadline passed first.
@@ -43,7 +49,7 @@ pub async fn timeout<T>(
     limit: Duration,
     future: impl Future<Output = T>,
 ) -> Result<T, Elapsed> {
-    let sleep = clock.sleep(limit);
+    let sleep = clock.timeout_until(clock.now() + limit);
     tokio::select! {
         biased;
         value = future => Ok(value),
@@ -77,8 +83,9 @@ pub struct VirtualClock {
 #[derive(Debug)]
 struct VirtualInner {
     now: watch::Sender<OffsetDateTime>,
-    /// Deadlines of the sleeps not yet completed nor dropped, by a unique id.
-    pending: Mutex<BTreeMap<(OffsetDateTime, u64), ()>>,
+    /// The sleeps not yet completed nor dropped, by deadline and a unique, increasing id, with
+    /// whether each is a plain wait (not a timeout racing I/O).
+    pending: Mutex<BTreeMap<(OffsetDateTime, u64), SleepKind>>,
     next_id: AtomicU64,
     /// Signalled whenever a sleep starts, so that a test can wait for one without polling.
     sleep_started: tokio::sync::Notify,
@@ -143,13 +150,79 @@ impl VirtualClock {
         }
     }
 
-    fn pending(&self) -> std::sync::MutexGuard<'_, BTreeMap<(OffsetDateTime, u64), ()>> {
+    /// Runs `future` to completion, moving the clock whenever it must have moved for the
+    /// future to make progress: each time a plain wait starts (a delay, a drip, a queue limit)
+    /// after the future began or after the last move, the clock jumps to the earliest pending
+    /// deadline, which may be a timeout that the wait outlasts. Timeouts alone, racing I/O
+    /// that is still under way, never move it. This is how an hour of polling, or a responder
+    /// slower than `response_timeout`, takes no real time.
+    pub async fn drive<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut seen = self.inner.next_id.load(Ordering::SeqCst);
+        loop {
+            tokio::select! {
+                biased;
+                output = &mut future => return output,
+                () = self.wait_started_after(seen) => {
+                    seen = self.inner.next_id.load(Ordering::SeqCst);
+                    self.advance_to_next_deadline();
+                    tokio::task::yield_now().await;
+                }
+            }
+        }
+    }
+
+    /// Completes once a plain wait registered with an id of at least `id` is pending.
+    async fn wait_started_after(&self, id: u64) {
+        loop {
+            let started = self.inner.sleep_started.notified();
+            let found = self
+                .pending()
+                .iter()
+                .any(|(&(_, sleep_id), &kind)| sleep_id >= id && kind == SleepKind::Wait);
+            if found {
+                return;
+            }
+            started.await;
+        }
+    }
+
+    /// A sleep that joins the pending set when first polled (when it is awaited, not when it
+    /// is made) and leaves it when it completes or is dropped.
+    fn register(&self, deadline: OffsetDateTime, kind: SleepKind) -> Sleep {
+        let clock = self.clone();
+        Box::pin(async move {
+            let mut now = clock.inner.now.subscribe();
+            let id = clock.inner.next_id.fetch_add(1, Ordering::SeqCst);
+            let key = (deadline, id);
+            clock.pending().insert(key, kind);
+            clock.inner.sleep_started.notify_waiters();
+            let _guard = PendingGuard {
+                clock: clock.clone(),
+                key,
+            };
+            // `wait_for` returns at once if the time has already come; it fails only when the
+            // sender is gone, which cannot happen while `clock` is held here.
+            let _ = now.wait_for(|now| *now >= deadline).await;
+        })
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, BTreeMap<(OffsetDateTime, u64), SleepKind>> {
         // The map only holds deadlines; a panic elsewhere cannot leave it inconsistent.
         self.inner
             .pending
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// What a sleep waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SleepKind {
+    /// Nothing but time: a delay, a drip interval, a queue limit, a polling interval.
+    Wait,
+    /// A deadline racing I/O.
+    Timeout,
 }
 
 /// Removes a sleep's deadline from the pending set when the sleep completes or is dropped.
@@ -170,21 +243,11 @@ impl Clock for VirtualClock {
     }
 
     fn sleep_until(&self, deadline: OffsetDateTime) -> Sleep {
-        let mut now = self.inner.now.subscribe();
-        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let key = (deadline, id);
-        self.pending().insert(key, ());
-        self.inner.sleep_started.notify_waiters();
-        let guard = PendingGuard {
-            clock: self.clone(),
-            key,
-        };
-        Box::pin(async move {
-            let _guard = guard;
-            // `wait_for` returns at once if the time has already come; it fails only when the
-            // sender is gone, which cannot happen while `_guard` holds the clock.
-            let _ = now.wait_for(|now| *now >= deadline).await;
-        })
+        self.register(deadline, SleepKind::Wait)
+    }
+
+    fn timeout_until(&self, deadline: OffsetDateTime) -> Sleep {
+        self.register(deadline, SleepKind::Timeout)
     }
 }
 
@@ -263,12 +326,45 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_dropped_sleep_is_no_longer_pending() {
+    async fn a_sleep_is_pending_from_its_first_poll_until_dropped() {
         let clock = VirtualClock::new(START);
-        let sleep = clock.sleep(Duration::seconds(1));
+        let mut sleep = clock.sleep(Duration::seconds(1));
+        assert_eq!(clock.sleepers(), 0, "not awaited yet");
+        assert!(futures_util::poll!(&mut sleep).is_pending());
         assert_eq!(clock.sleepers(), 1);
         drop(sleep);
         assert_eq!(clock.sleepers(), 0);
+    }
+
+    #[tokio::test]
+    async fn drive_moves_time_for_plain_waits_and_not_for_timeouts_alone() {
+        let clock = VirtualClock::new(START);
+        // A wait of an hour completes at once, an hour later on the clock.
+        clock.drive(clock.sleep(Duration::hours(1))).await;
+        assert_eq!(clock.now(), START + Duration::hours(1));
+
+        // A timeout racing a future that completes on its own does not move time.
+        let (done, ready) = tokio::sync::oneshot::channel::<()>();
+        let racing = timeout(&clock, Duration::seconds(1), ready);
+        let completer = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            let _ = done.send(());
+        });
+        assert!(clock.drive(racing).await.is_ok());
+        completer.await.expect("joins");
+        assert_eq!(clock.now(), START + Duration::hours(1));
+
+        // A wait that outlasts a timeout makes the timeout fire, at its own deadline.
+        let slow = timeout(
+            &clock,
+            Duration::seconds(1),
+            clock.sleep(Duration::seconds(2)),
+        );
+        assert_eq!(clock.drive(slow).await, Err(Elapsed(Duration::seconds(1))));
+        assert_eq!(
+            clock.now(),
+            START + Duration::hours(1) + Duration::seconds(1)
+        );
     }
 
     #[tokio::test]

@@ -1,6 +1,6 @@
 //! Every row of the behaviour catalogue (OCSP-EDGE-CASES.md), served by the real responder
 //! over HTTP and checked by the strict client: each must reach its row's verdict. Time-driven
-//! rows (delays, drips) run on a virtual clock that the test moves; nothing sleeps for real.
+//! rows (delays, drips) run on a virtual clock driven forward; nothing sleeps for real.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -56,18 +56,8 @@ async fn run(
         method,
         timeout: DEFAULT_RESPONSE_TIMEOUT,
     };
-    let mut task = tokio::spawn(async move { client.query(&query).await });
-    // The client's own timeout is one sleeper; a second one is the responder waiting on the
-    // clock (a delay or a drip). Only then is moving the clock what a real second would do.
-    let outcome = loop {
-        tokio::select! {
-            outcome = &mut task => break outcome.expect("the query task completes"),
-            () = clock.wait_for_sleepers(2) => {
-                clock.advance_to_next_deadline();
-                tokio::task::yield_now().await;
-            }
-        }
-    };
+    // Delays and drips wait on the virtual clock; driving it makes them take no real time.
+    let outcome = clock.drive(client.query(&query)).await;
     let detail = match &outcome {
         Ok(verified) => format!("{:?}", verified.status),
         Err(error) => error.to_string(),
