@@ -15,6 +15,9 @@ use time::format_description::well_known::Rfc3339;
 use ocsp_harness::clock::{Clock, SystemClock};
 use ocsp_harness::ocsp;
 use ocsp_harness::pki::{self, KeyType, Overwrite, PkiProfile, ResponderUrl, Serial, TestPki};
+use ocsp_harness::reference::{
+    ManagementRole, ReferenceOptions, ReferenceServer, ServerClock, User, Users,
+};
 use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
 
 /// Exit code for bad input or usage (clap uses the same for its own errors).
@@ -62,6 +65,36 @@ enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
     },
+    /// Run the reference server: the OCSP endpoints over HTTPS, with an embedded responder.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9443")]
+        listen: SocketAddr,
+        /// Plain HTTP instead of HTTPS, for local debugging.
+        #[arg(long)]
+        plain_http: bool,
+        /// Offer the provider states under /_harness (node capability, queue, clock, reset).
+        #[arg(long)]
+        state_hooks: bool,
+        /// Key type of the generated PKI.
+        #[arg(long, value_name = "TYPE", default_value_t = KeyType::P256, ignore_case = true,
+              value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
+                  .try_map(|name| name.parse::<KeyType>()))]
+        key_type: KeyType,
+        /// Address of the embedded OCSP responder.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        responder_listen: SocketAddr,
+        /// The embedded responder's behaviour (see `responder --list`).
+        #[arg(long, value_name = "NAME", default_value = "good")]
+        behaviour: String,
+        /// A user, ROLE=USERNAME:PASSWORD, replacing that role's generated one; repeatable.
+        #[arg(long = "user", value_name = "ROLE=USER:PASSWORD", env = "OCSP_HARNESS_USERS",
+              value_delimiter = ',', hide_env_values = true, value_parser = parse_user)]
+        users: Vec<User>,
+        /// Where to write the CA certificate clients should trust (default: a temporary file).
+        #[arg(long, value_name = "FILE")]
+        ca_out: Option<PathBuf>,
+    },
     /// Decode a DER OCSP request or response to JSON and say what is wrong with it.
     Inspect {
         /// The DER file.
@@ -105,6 +138,23 @@ enum PkiCommand {
     },
 }
 
+fn parse_user(text: &str) -> Result<User, String> {
+    let (role, credentials) = text
+        .split_once('=')
+        .ok_or("expected ROLE=USERNAME:PASSWORD")?;
+    let (username, password) = credentials
+        .split_once(':')
+        .ok_or("expected ROLE=USERNAME:PASSWORD")?;
+    if username.is_empty() || password.is_empty() {
+        return Err("user name and password must not be empty".to_owned());
+    }
+    Ok(User {
+        role: role.parse::<ManagementRole>()?,
+        username: username.to_owned(),
+        password: password.to_owned(),
+    })
+}
+
 fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339)
         .map_err(|error| format!("{error} (expected RFC 3339, e.g. 2026-03-01T12:00:00Z)"))
@@ -130,6 +180,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
             });
             run_responder(&dir, listen, &behaviour, quiet, threads)
+        }
+        Command::Serve {
+            listen,
+            plain_http,
+            state_hooks,
+            key_type,
+            responder_listen,
+            behaviour,
+            users,
+            ca_out,
+        } => {
+            let behaviour =
+                behaviour_named(&behaviour).with_context(|| unknown_behaviour(&behaviour))?;
+            let mut all_users = Users::generate();
+            for user in users {
+                all_users.set(user);
+            }
+            let options = ReferenceOptions {
+                listen,
+                tls: !plain_http,
+                users: all_users,
+                state_hooks,
+                clock: ServerClock::System,
+                key_type,
+                nodes: ocsp_harness::reference::DEFAULT_NODES,
+                responder_listen,
+                behaviour,
+            };
+            serve(options, ca_out)
         }
         Command::Inspect {
             file,
@@ -327,6 +406,58 @@ fn run_responder(
             .await
             .context("cannot wait for Ctrl-C")?;
         handle.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn serve(options: ReferenceOptions, ca_out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let tls = options.tls;
+        let server = ReferenceServer::start(options).await?;
+        let root = server.pki().cert(pki::Role::Root).pem();
+        let ca_path = match ca_out {
+            Some(path) => path,
+            None => {
+                std::env::temp_dir().join(format!("ocsp-harness-ca-{}.pem", std::process::id()))
+            }
+        };
+        if tls {
+            std::fs::write(&ca_path, root)
+                .with_context(|| format!("cannot write {}", ca_path.display()))?;
+        }
+        let mut text = format!(
+            "reference server at {} (embedded OCSP responder at {})\n",
+            server.url(),
+            server.responder().url()
+        );
+        if tls {
+            text.push_str(&format!("CA certificate: {}\n", ca_path.display()));
+        }
+        for user in server.users().all() {
+            text.push_str(&format!(
+                "{} {}:{}\n",
+                user.role, user.username, user.password
+            ));
+        }
+        if let Some(admin) = server.users().with_role(ManagementRole::Admin) {
+            let trust = if tls {
+                format!(" --cacert {}", ca_path.display())
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "try: curl{trust} -u {}:{} -X POST {}/v1/ocsp/test\n",
+                admin.username,
+                admin.password,
+                server.url()
+            ));
+        }
+        emit(&text)?;
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")?;
+        server.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -18,4 +18,5 @@ pub mod files;
 pub mod level;
 pub mod ocsp;
 pub mod pki;
+pub mod reference;
 pub mod responder;

@@ -103,6 +103,17 @@ impl Responder {
                     addr: config.listen,
                     source,
                 })?;
+        Self::start_on(listener, pki, behaviour, config).await
+    }
+
+    /// Like [`Responder::start`], on a listener already bound (so that a PKI can name its
+    /// address before the responder starts); `config.listen` is not used.
+    pub async fn start_on(
+        listener: TcpListener,
+        pki: Arc<TestPki>,
+        behaviour: Behaviour,
+        config: ResponderConfig,
+    ) -> Result<ResponderHandle, ResponderError> {
         let addr = listener
             .local_addr()
             .map_err(|source| ResponderError::Bind {

@@ -1,0 +1,358 @@
+//! The cluster model behind the endpoints: nodes and their capabilities, the proxy
+//! certificate, the OCSP configuration, the task queue, the status cache and the background
+//! poller. Every wait is on the [`Clock`].
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+use tokio::sync::Notify;
+
+use super::certificate::ProxyCertificate;
+use super::config::OcspConfig;
+use super::queue::{QueuedTooLong, TaskQueue};
+use super::status::StatusObject;
+use crate::client::{OcspClient, Query, QueryError};
+use crate::clock::Clock;
+use crate::ocsp::HashAlgorithm;
+
+/// Nodes in a cluster unless told otherwise.
+pub const DEFAULT_NODES: usize = 3;
+
+/// Why a query gave no status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryFailure {
+    /// No proxy certificate, or one without an OCSP URL.
+    #[error("the proxy certificate has no OCSP responder URL")]
+    NoResponderUrl,
+    /// The task never left the queue.
+    #[error("the OCSP query task stayed queued for too long")]
+    QueuedTooLong,
+    /// The responder answered with something unusable.
+    #[error("{0}")]
+    Invalid(String),
+    /// The responder did not answer.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The outcome of the latest poll or test, as cached.
+pub type Outcome = Result<StatusObject, QueryFailure>;
+
+/// What the poller does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PollPlan {
+    /// When it polls next, if polling is on.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_poll: Option<OffsetDateTime>,
+    /// Recovery polls made since the staple became invalid.
+    pub recovery_tries: u32,
+}
+
+#[derive(Debug)]
+struct State {
+    nodes: Vec<bool>,
+    proxy: Option<ProxyCertificate>,
+    config: OcspConfig,
+    cache: Option<Outcome>,
+    plan: PollPlan,
+}
+
+/// The cluster.
+#[derive(Debug)]
+pub struct Cluster {
+    clock: Arc<dyn Clock>,
+    client: OcspClient,
+    queue: TaskQueue,
+    state: Mutex<State>,
+    /// Wakes the poller when its plan changes.
+    replan: Arc<Notify>,
+    polls: std::sync::atomic::AtomicU64,
+}
+
+impl Cluster {
+    /// A cluster of `nodes` nodes that all support OCSP, with the default configuration and
+    /// `proxy` installed.
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        nodes: usize,
+        proxy: Option<ProxyCertificate>,
+    ) -> Result<Arc<Self>, QueryError> {
+        Ok(Arc::new(Self {
+            client: OcspClient::new(Arc::clone(&clock))?,
+            clock,
+            queue: TaskQueue::default(),
+            state: Mutex::new(State {
+                nodes: vec![true; nodes],
+                proxy,
+                config: OcspConfig::default(),
+                cache: None,
+                plan: PollPlan {
+                    next_poll: None,
+                    recovery_tries: 0,
+                },
+            }),
+            replan: Arc::new(Notify::new()),
+            polls: std::sync::atomic::AtomicU64::new(0),
+        }))
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The task queue.
+    pub fn queue(&self) -> &TaskQueue {
+        &self.queue
+    }
+
+    /// Whether every node supports OCSP.
+    pub fn ocsp_capable(&self) -> bool {
+        self.lock().nodes.iter().all(|capable| *capable)
+    }
+
+    /// Each node's OCSP capability.
+    pub fn nodes(&self) -> Vec<bool> {
+        self.lock().nodes.clone()
+    }
+
+    /// Sets node `index`'s OCSP capability; `false` if there is no such node.
+    pub fn set_node_capability(&self, index: usize, ocsp: bool) -> bool {
+        match self.lock().nodes.get_mut(index) {
+            Some(node) => {
+                *node = ocsp;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> OcspConfig {
+        self.lock().config
+    }
+
+    /// The responder URL of the installed proxy certificate, `""` when it has none.
+    pub fn responder_url(&self) -> String {
+        self.lock()
+            .proxy
+            .as_ref()
+            .and_then(|proxy| proxy.responder_url.clone())
+            .unwrap_or_default()
+    }
+
+    /// Stores a new configuration. Turning OCSP on polls at once; turning it off stops
+    /// polling and clears the cache; a change of frequency applies from the next poll.
+    pub fn set_config(&self, config: OcspConfig) {
+        let mut state = self.lock();
+        let was_on = state.config.ocsp_functionality;
+        state.config = config;
+        match (was_on, config.ocsp_functionality) {
+            (false, true) => {
+                state.plan = PollPlan {
+                    next_poll: Some(self.clock.now()),
+                    recovery_tries: 0,
+                };
+            }
+            (true, false) => {
+                state.plan = PollPlan {
+                    next_poll: None,
+                    recovery_tries: 0,
+                };
+                state.cache = None;
+            }
+            _ => {}
+        }
+        drop(state);
+        self.replan.notify_one();
+    }
+
+    /// Installs a proxy certificate; the cache no longer speaks of it, and a cluster with OCSP
+    /// on polls the new one at once.
+    pub fn install_proxy(&self, proxy: ProxyCertificate) {
+        let mut state = self.lock();
+        state.proxy = Some(proxy);
+        state.cache = None;
+        if state.config.ocsp_functionality {
+            state.plan = PollPlan {
+                next_poll: Some(self.clock.now()),
+                recovery_tries: 0,
+            };
+        }
+        drop(state);
+        self.replan.notify_one();
+    }
+
+    /// The cached outcome, if any.
+    pub fn cached(&self) -> Option<Outcome> {
+        self.lock().cache.clone()
+    }
+
+    /// The poller's plan.
+    pub fn poll_plan(&self) -> PollPlan {
+        self.lock().plan
+    }
+
+    /// How many background polls ran.
+    pub fn polls(&self) -> u64 {
+        self.polls.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Back to the start: every node capable, default configuration, empty cache, queue
+    /// released, `proxy` installed.
+    pub fn reset(&self, proxy: Option<ProxyCertificate>) {
+        let mut state = self.lock();
+        let nodes = state.nodes.len();
+        *state = State {
+            nodes: vec![true; nodes],
+            proxy,
+            config: OcspConfig::default(),
+            cache: None,
+            plan: PollPlan {
+                next_poll: None,
+                recovery_tries: 0,
+            },
+        };
+        drop(state);
+        self.queue.set_stalled(false);
+        self.replan.notify_one();
+    }
+
+    /// `POST /v1/ocsp/test`: queries now, and caches the outcome when OCSP is on.
+    pub async fn test(&self) -> Outcome {
+        let outcome = self.query().await;
+        let mut state = self.lock();
+        if state.config.ocsp_functionality
+            && !matches!(
+                outcome,
+                Err(QueryFailure::NoResponderUrl | QueryFailure::QueuedTooLong)
+            )
+        {
+            state.cache = Some(outcome.clone());
+        }
+        outcome
+    }
+
+    /// One query of the responder for the proxy certificate, as a cluster task.
+    pub async fn query(&self) -> Outcome {
+        let (query, url) = {
+            let state = self.lock();
+            let proxy = state.proxy.as_ref().ok_or(QueryFailure::NoResponderUrl)?;
+            let url = proxy
+                .responder_url
+                .clone()
+                .ok_or(QueryFailure::NoResponderUrl)?;
+            let query = Query {
+                url: url.clone(),
+                cert_der: proxy.leaf_der.clone(),
+                issuer_der: proxy.issuer_der.clone(),
+                hash_algorithm: HashAlgorithm::Sha1,
+                nonce_len: Some(16),
+                method: crate::client::HttpMethod::Post,
+                timeout: Duration::seconds(i64::from(state.config.response_timeout)),
+            };
+            (query, url)
+        };
+        let result = self
+            .queue
+            .run(
+                self.clock.as_ref(),
+                "ocsp_query",
+                self.client.query(&query),
+                Result::is_ok,
+            )
+            .await
+            .map_err(|QueuedTooLong| QueryFailure::QueuedTooLong)?;
+        match result {
+            Ok(verified) => Ok(StatusObject::new(&url, &verified)),
+            Err(QueryError::Failed(reason)) => Err(QueryFailure::Failed(reason)),
+            Err(error @ (QueryError::Invalid(_) | QueryError::Request(_))) => {
+                Err(QueryFailure::Invalid(error.to_string()))
+            }
+        }
+    }
+
+    /// The background poller: runs until the cluster is dropped (it holds only a weak
+    /// reference).
+    pub fn spawn_poller(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(self);
+        let replan = Arc::clone(&self.replan);
+        tokio::spawn(async move {
+            loop {
+                let Some(cluster) = weak.upgrade() else {
+                    return;
+                };
+                let replanned = replan.notified();
+                let next = cluster.lock().plan.next_poll;
+                let wait = match next {
+                    Some(deadline) => cluster.clock.sleep_until(deadline),
+                    None => Box::pin(std::future::pending()),
+                };
+                // Hold no strong reference while waiting, so that dropping the cluster ends
+                // the poller.
+                drop(cluster);
+                tokio::select! {
+                    () = replanned => continue,
+                    () = wait => {}
+                }
+                let Some(cluster) = weak.upgrade() else {
+                    return;
+                };
+                cluster.poll_once(next).await;
+            }
+        })
+    }
+
+    /// Polls if the plan still says to at `due`, then plans the next poll.
+    async fn poll_once(&self, due: Option<OffsetDateTime>) {
+        {
+            let state = self.lock();
+            if state.plan.next_poll != due || !state.config.ocsp_functionality {
+                return;
+            }
+        }
+        self.polls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let outcome = self.query().await;
+        let now = self.clock.now();
+        let mut state = self.lock();
+        if !state.config.ocsp_functionality || state.plan.next_poll != due {
+            // Turned off or replanned while the query ran: its outcome is stale.
+            return;
+        }
+        let valid = matches!(&outcome, Ok(status) if status.is_good());
+        let config = state.config;
+        state.plan = if valid {
+            PollPlan {
+                next_poll: Some(now + seconds(config.query_frequency)),
+                recovery_tries: 0,
+            }
+        } else if state.plan.recovery_tries < config.recovery_max_tries {
+            PollPlan {
+                next_poll: Some(now + seconds(config.recovery_frequency)),
+                recovery_tries: state.plan.recovery_tries + 1,
+            }
+        } else {
+            PollPlan {
+                next_poll: Some(now + seconds(config.query_frequency)),
+                recovery_tries: 0,
+            }
+        };
+        if !matches!(
+            outcome,
+            Err(QueryFailure::NoResponderUrl | QueryFailure::QueuedTooLong)
+        ) {
+            state.cache = Some(outcome);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // Every update leaves the state whole; a poisoned lock still holds a valid cluster.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn seconds(value: u32) -> Duration {
+    Duration::seconds(i64::from(value))
+}
