@@ -115,7 +115,7 @@ mod tests {
             (
                 "not pem".to_owned(),
                 proxy.key_pem(),
-                "not a PEM certificate chain",
+                "holds no PEM certificate",
             ),
             (
                 pki.chain_pem(Role::Proxy),
