@@ -35,6 +35,12 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn timeout_until(&self, deadline: OffsetDateTime) -> Sleep {
         self.sleep_until(deadline)
     }
+
+    /// Like [`Clock::sleep_until`], for a background task's schedule (the poller's next
+    /// poll): a virtual clock's driver never moves time for it, as no request waits on it.
+    fn background_until(&self, deadline: OffsetDateTime) -> Sleep {
+        self.sleep_until(deadline)
+    }
 }
 
 /// The error of [`timeout`]: the deadline passed first.
@@ -154,7 +160,8 @@ impl VirtualClock {
     /// future to make progress: each time a plain wait starts (a delay, a drip, a queue limit)
     /// after the future began or after the last move, the clock jumps to the earliest pending
     /// deadline, which may be a timeout that the wait outlasts. Timeouts alone, racing I/O
-    /// that is still under way, never move it. This is how an hour of polling, or a responder
+    /// that is still under way, never move it, and neither do background schedules (a poller
+    /// waiting for its next poll). This is how an hour of polling, or a responder
     /// slower than `response_timeout`, takes no real time.
     pub async fn drive<F: Future>(&self, future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
@@ -223,6 +230,8 @@ enum SleepKind {
     Wait,
     /// A deadline racing I/O.
     Timeout,
+    /// A background schedule nothing in flight waits for.
+    Background,
 }
 
 /// Removes a sleep's deadline from the pending set when the sleep completes or is dropped.
@@ -248,6 +257,10 @@ impl Clock for VirtualClock {
 
     fn timeout_until(&self, deadline: OffsetDateTime) -> Sleep {
         self.register(deadline, SleepKind::Timeout)
+    }
+
+    fn background_until(&self, deadline: OffsetDateTime) -> Sleep {
+        self.register(deadline, SleepKind::Background)
     }
 }
 

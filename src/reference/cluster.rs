@@ -67,7 +67,8 @@ pub struct Cluster {
     state: Mutex<State>,
     /// Wakes the poller when its plan changes.
     replan: Arc<Notify>,
-    polls: std::sync::atomic::AtomicU64,
+    /// How many background polls have finished.
+    polls: tokio::sync::watch::Sender<u64>,
 }
 
 impl Cluster {
@@ -93,7 +94,7 @@ impl Cluster {
                 },
             }),
             replan: Arc::new(Notify::new()),
-            polls: std::sync::atomic::AtomicU64::new(0),
+            polls: tokio::sync::watch::Sender::new(0),
         }))
     }
 
@@ -194,9 +195,16 @@ impl Cluster {
         self.lock().plan
     }
 
-    /// How many background polls ran.
+    /// How many background polls have finished.
     pub fn polls(&self) -> u64 {
-        self.polls.load(std::sync::atomic::Ordering::Relaxed)
+        *self.polls.borrow()
+    }
+
+    /// Waits until at least `count` background polls have finished.
+    pub async fn wait_for_polls(&self, count: u64) {
+        let mut polls = self.polls.subscribe();
+        // Fails only when the sender is gone, and `self` holds it.
+        let _ = polls.wait_for(|polls| *polls >= count).await;
     }
 
     /// Back to the start: every node capable, default configuration, empty cache, queue
@@ -286,7 +294,7 @@ impl Cluster {
                 let replanned = replan.notified();
                 let next = cluster.lock().plan.next_poll;
                 let wait = match next {
-                    Some(deadline) => cluster.clock.sleep_until(deadline),
+                    Some(deadline) => cluster.clock.background_until(deadline),
                     None => Box::pin(std::future::pending()),
                 };
                 // Hold no strong reference while waiting, so that dropping the cluster ends
@@ -312,9 +320,14 @@ impl Cluster {
                 return;
             }
         }
-        self.polls
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let outcome = self.query().await;
+        self.settle_poll(due, outcome);
+        // Counted once the plan and the cache show the poll, for whoever waits on the count.
+        self.record_poll_finished();
+    }
+
+    /// Plans the next poll after one that ended with `outcome`, and caches it.
+    fn settle_poll(&self, due: Option<OffsetDateTime>, outcome: Outcome) {
         let now = self.clock.now();
         let mut state = self.lock();
         if !state.config.ocsp_functionality || state.plan.next_poll != due {
@@ -345,6 +358,10 @@ impl Cluster {
         ) {
             state.cache = Some(outcome);
         }
+    }
+
+    fn record_poll_finished(&self) {
+        self.polls.send_modify(|polls| *polls += 1);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
