@@ -365,3 +365,83 @@ fn inspect_decodes_requests_and_responses_and_names_what_is_wrong() {
     let missing = harness(&["inspect", "/nonexistent/file.der"]);
     assert_one_line_error(&missing, "cannot read /nonexistent/file.der");
 }
+
+#[test]
+fn serve_prints_its_users_and_answers_the_curl_it_suggests() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = dir.path().join("ca.pem");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocsp-harness"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--ca-out",
+            ca.to_str().expect("utf-8"),
+        ])
+        .args(["--user", "admin=alice:s3cret", "--behaviour", "unknown"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("reads");
+        let done = line.starts_with("try: ");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = lines.concat();
+    assert!(text.contains("admin alice:s3cret\n"), "{text}");
+    for role in [
+        "cluster_member",
+        "cluster_viewer",
+        "db_member",
+        "db_viewer",
+        "user_manager",
+        "none",
+    ] {
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with(&format!("{role} {role}:"))),
+            "{role}: {text}"
+        );
+    }
+    let url = text
+        .split_whitespace()
+        .find(|word| word.starts_with("https://"))
+        .expect("a URL")
+        .to_owned();
+    let curl = Command::new("curl")
+        .args([
+            "-s",
+            "--cacert",
+            ca.to_str().expect("utf-8"),
+            "-u",
+            "alice:s3cret",
+            "-X",
+            "POST",
+        ])
+        .arg(format!("{url}/v1/ocsp/test"))
+        .output()
+        .expect("curl runs");
+    let body: serde_json::Value = serde_json::from_slice(&curl.stdout).expect("json");
+    assert_eq!(body["cert_status"], "UNKNOWN", "{body}");
+
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let output = child.wait_with_output().expect("exits");
+    assert!(output.status.success(), "{:?}", output.status);
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("s3cret"),
+        "passwords are never logged"
+    );
+}

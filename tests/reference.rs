@@ -783,3 +783,90 @@ async fn a_hostile_responder_costs_at_most_the_timeout_and_others_are_still_serv
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_check_order_is_401_403_406_then_the_body() {
+    let world = world().await;
+    world
+        .state(Method::PUT, "/_harness/nodes/0", json!({"ocsp": false}))
+        .await;
+    let bad_body = Some(json!({"query_frequency": "often"}));
+    let answer = world
+        .call(None, Method::PUT, "/v1/ocsp", bad_body.clone())
+        .await;
+    assert_eq!(answer.status, 401);
+    let answer = world
+        .call(
+            Some(ManagementRole::ClusterViewer),
+            Method::PUT,
+            "/v1/ocsp",
+            bad_body.clone(),
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    let answer = world.admin(Method::PUT, "/v1/ocsp", bad_body.clone()).await;
+    assert_eq!(answer.status, 406);
+    world
+        .state(Method::PUT, "/_harness/nodes/0", json!({"ocsp": true}))
+        .await;
+    let answer = world.admin(Method::PUT, "/v1/ocsp", bad_body).await;
+    assert_eq!(answer.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_of_frequency_applies_from_the_next_poll() {
+    let world = world().await;
+    let cluster = Arc::clone(world.server.cluster());
+    let start = world.clock.now();
+    world
+        .admin(
+            Method::PUT,
+            "/v1/ocsp",
+            Some(json!({"ocsp_functionality": true})),
+        )
+        .await;
+    cluster.wait_for_polls(1).await;
+    world
+        .admin(
+            Method::PUT,
+            "/v1/ocsp",
+            Some(json!({"query_frequency": 600})),
+        )
+        .await;
+    assert_eq!(
+        cluster.poll_plan().next_poll,
+        Some(start + Duration::hours(1)),
+        "the planned poll stays"
+    );
+    world.clock.set(start + Duration::hours(1));
+    cluster.wait_for_polls(2).await;
+    assert_eq!(
+        cluster.poll_plan().next_poll,
+        Some(start + Duration::hours(1) + Duration::minutes(10)),
+        "then the new frequency"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_serves_the_same_api() {
+    let mut options = ReferenceOptions::embedded(datetime!(2026-03-01 12:00 UTC));
+    options.tls = false;
+    let server = ReferenceServer::start(options).await.expect("starts");
+    assert!(server.url().starts_with("http://"), "{}", server.url());
+    let admin = server
+        .users()
+        .with_role(ManagementRole::Admin)
+        .expect("admin");
+    let answer = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .post(format!("{}/v1/ocsp/test", server.url()))
+        .basic_auth(&admin.username, Some(&admin.password))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().await.expect("json");
+    assert_eq!(body["cert_status"], "GOOD");
+}
