@@ -25,6 +25,21 @@ struct Answer {
     body: Value,
 }
 
+impl Answer {
+    /// Asserts an error answer: its status, its `error_code`, and `message` and `description`
+    /// both present and equal.
+    fn expect_error(&self, status: u16, code: &str, context: &str) {
+        assert_eq!(
+            (self.status, self.body["error_code"].as_str()),
+            (status, Some(code)),
+            "{context} {}",
+            self.body
+        );
+        assert_eq!(self.body["message"], self.body["description"], "{context}");
+        assert!(self.body["message"].is_string(), "{context}");
+    }
+}
+
 async fn world() -> World {
     let options = ReferenceOptions::embedded(datetime!(2026-03-01 12:00 UTC));
     let server = ReferenceServer::start(options).await.expect("starts");
@@ -319,11 +334,7 @@ async fn the_configuration_object_and_its_updates() {
         let answer = world
             .admin(Method::PUT, "/v1/ocsp", Some(body.clone()))
             .await;
-        assert_eq!(
-            (answer.status, answer.body["error_code"].as_str()),
-            (400, Some("invalid_schema")),
-            "{body}"
-        );
+        answer.expect_error(400, "invalid_schema", &body.to_string());
     }
     let answer = world
         .admin(Method::PUT, "/v1/ocsp", Some(json!({"bogus": true})))
@@ -337,15 +348,9 @@ async fn the_configuration_object_and_its_updates() {
         .header("content-type", "text/plain")
         .body("{}");
     let answer = world.send(request).await;
-    assert_eq!(
-        (answer.status, answer.body["error_code"].as_str()),
-        (400, Some("invalid_header"))
-    );
+    answer.expect_error(400, "invalid_header", "");
     let answer = world.admin(Method::PUT, "/v1/ocsp", None).await;
-    assert_eq!(
-        (answer.status, answer.body["error_code"].as_str()),
-        (400, Some("invalid_schema"))
-    );
+    answer.expect_error(400, "invalid_schema", "");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -371,10 +376,7 @@ async fn turning_ocsp_on_needs_a_responder_url() {
     assert_eq!(answer.status, 400);
     insta::assert_json_snapshot!("config-no-responder-url", answer.body);
     let answer = world.admin(Method::POST, "/v1/ocsp/test", None).await;
-    assert_eq!(
-        (answer.status, answer.body["error_code"].as_str()),
-        (500, Some("no_responder_url"))
-    );
+    answer.expect_error(500, "no_responder_url", "");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -466,11 +468,7 @@ async fn the_test_endpoint_takes_no_body_an_empty_object_or_null() {
         let answer = world
             .send(post().header("content-type", "application/json").body(body))
             .await;
-        assert_eq!(
-            (answer.status, answer.body["error_code"].as_str()),
-            (400, Some("invalid_schema")),
-            "{body}"
-        );
+        answer.expect_error(400, "invalid_schema", &body.to_string());
     }
 }
 
@@ -486,12 +484,7 @@ async fn unusable_and_missing_answers_and_a_stalled_queue_are_500s() {
     ] {
         world.behave(behaviour);
         let answer = world.admin(Method::POST, "/v1/ocsp/test", None).await;
-        assert_eq!(
-            (answer.status, answer.body["error_code"].as_str()),
-            (500, Some(code)),
-            "{behaviour}: {}",
-            answer.body
-        );
+        answer.expect_error(500, code, behaviour);
         if behaviour == "signature-corrupted" {
             insta::assert_json_snapshot!("test-invalid", answer.body);
         }
@@ -546,10 +539,7 @@ async fn results_are_cached_only_with_ocsp_on() {
     world.behave("random-bytes");
     world.admin(Method::POST, "/v1/ocsp/test", None).await;
     let cached = world.admin(Method::GET, "/v1/ocsp/status", None).await;
-    assert_eq!(
-        (cached.status, cached.body["error_code"].as_str()),
-        (500, Some("invalid_ocsp_response"))
-    );
+    cached.expect_error(500, "invalid_ocsp_response", "");
 
     world
         .admin(
@@ -669,12 +659,7 @@ async fn certificates_install_through_both_endpoints_and_bad_ones_are_400() {
         let answer = world
             .admin(Method::PUT, "/v1/cluster/update_cert", Some(body.clone()))
             .await;
-        assert_eq!(
-            (answer.status, answer.body["error_code"].as_str()),
-            (400, Some(code)),
-            "{}",
-            answer.body
-        );
+        answer.expect_error(400, code, "");
     }
     let answer = world
         .admin(
@@ -698,15 +683,9 @@ async fn certificates_install_through_both_endpoints_and_bad_ones_are_400() {
 async fn unknown_paths_are_404_and_other_methods_405() {
     let world = world().await;
     let answer = world.admin(Method::GET, "/v1/nothing", None).await;
-    assert_eq!(
-        (answer.status, answer.body["error_code"].as_str()),
-        (404, Some("not_found"))
-    );
+    answer.expect_error(404, "not_found", "");
     let answer = world.admin(Method::DELETE, "/v1/ocsp", None).await;
-    assert_eq!(
-        (answer.status, answer.body["error_code"].as_str()),
-        (405, Some("method_not_allowed"))
-    );
+    answer.expect_error(405, "method_not_allowed", "");
     let answer = world.admin(Method::GET, "/v1/ocsp/test", None).await;
     assert_eq!(answer.status, 405);
 }

@@ -49,6 +49,22 @@ pub struct PollPlan {
     pub recovery_tries: u32,
 }
 
+impl PollPlan {
+    /// Polling off.
+    const OFF: PollPlan = PollPlan {
+        next_poll: None,
+        recovery_tries: 0,
+    };
+
+    /// A regular poll at `at`.
+    fn at(at: OffsetDateTime) -> Self {
+        Self {
+            next_poll: Some(at),
+            recovery_tries: 0,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct State {
     nodes: Vec<bool>,
@@ -56,6 +72,19 @@ struct State {
     config: OcspConfig,
     cache: Option<Outcome>,
     plan: PollPlan,
+}
+
+impl State {
+    /// `nodes` capable nodes, the default configuration, nothing cached, no polling.
+    fn fresh(nodes: usize, proxy: Option<ProxyCertificate>) -> Self {
+        Self {
+            nodes: vec![true; nodes],
+            proxy,
+            config: OcspConfig::default(),
+            cache: None,
+            plan: PollPlan::OFF,
+        }
+    }
 }
 
 /// The cluster.
@@ -83,16 +112,7 @@ impl Cluster {
             client: OcspClient::new(Arc::clone(&clock))?,
             clock,
             queue: TaskQueue::default(),
-            state: Mutex::new(State {
-                nodes: vec![true; nodes],
-                proxy,
-                config: OcspConfig::default(),
-                cache: None,
-                plan: PollPlan {
-                    next_poll: None,
-                    recovery_tries: 0,
-                },
-            }),
+            state: Mutex::new(State::fresh(nodes, proxy)),
             replan: Arc::new(Notify::new()),
             polls: tokio::sync::watch::Sender::new(0),
         }))
@@ -150,17 +170,9 @@ impl Cluster {
         let was_on = state.config.ocsp_functionality;
         state.config = config;
         match (was_on, config.ocsp_functionality) {
-            (false, true) => {
-                state.plan = PollPlan {
-                    next_poll: Some(self.clock.now()),
-                    recovery_tries: 0,
-                };
-            }
+            (false, true) => state.plan = PollPlan::at(self.clock.now()),
             (true, false) => {
-                state.plan = PollPlan {
-                    next_poll: None,
-                    recovery_tries: 0,
-                };
+                state.plan = PollPlan::OFF;
                 state.cache = None;
             }
             _ => {}
@@ -176,10 +188,7 @@ impl Cluster {
         state.proxy = Some(proxy);
         state.cache = None;
         if state.config.ocsp_functionality {
-            state.plan = PollPlan {
-                next_poll: Some(self.clock.now()),
-                recovery_tries: 0,
-            };
+            state.plan = PollPlan::at(self.clock.now());
         }
         drop(state);
         self.replan.notify_one();
@@ -211,17 +220,7 @@ impl Cluster {
     /// released, `proxy` installed.
     pub fn reset(&self, proxy: Option<ProxyCertificate>) {
         let mut state = self.lock();
-        let nodes = state.nodes.len();
-        *state = State {
-            nodes: vec![true; nodes],
-            proxy,
-            config: OcspConfig::default(),
-            cache: None,
-            plan: PollPlan {
-                next_poll: None,
-                recovery_tries: 0,
-            },
-        };
+        *state = State::fresh(state.nodes.len(), proxy);
         drop(state);
         self.queue.set_stalled(false);
         self.replan.notify_one();
@@ -336,21 +335,14 @@ impl Cluster {
         }
         let valid = matches!(&outcome, Ok(status) if status.is_good());
         let config = state.config;
-        state.plan = if valid {
-            PollPlan {
-                next_poll: Some(now + seconds(config.query_frequency)),
-                recovery_tries: 0,
-            }
-        } else if state.plan.recovery_tries < config.recovery_max_tries {
+        // A valid staple, or the last recovery try spent: back to the regular frequency.
+        state.plan = if !valid && state.plan.recovery_tries < config.recovery_max_tries {
             PollPlan {
                 next_poll: Some(now + seconds(config.recovery_frequency)),
                 recovery_tries: state.plan.recovery_tries + 1,
             }
         } else {
-            PollPlan {
-                next_poll: Some(now + seconds(config.query_frequency)),
-                recovery_tries: 0,
-            }
+            PollPlan::at(now + seconds(config.query_frequency))
         };
         if !matches!(
             outcome,
