@@ -416,6 +416,7 @@ fn serve(options: ReferenceOptions, ca_out: Option<PathBuf>) -> anyhow::Result<E
         let tls = options.tls;
         let server = ReferenceServer::start(options).await?;
         let root = server.pki().cert(pki::Role::Root).pem();
+        let temporary_ca = ca_out.is_none();
         let ca_path = match ca_out {
             Some(path) => path,
             None => {
@@ -454,10 +455,15 @@ fn serve(options: ReferenceOptions, ca_out: Option<PathBuf>) -> anyhow::Result<E
             ));
         }
         emit(&text)?;
-        tokio::signal::ctrl_c()
+        let interrupted = tokio::signal::ctrl_c()
             .await
-            .context("cannot wait for Ctrl-C")?;
+            .context("cannot wait for Ctrl-C");
         server.shutdown().await;
+        if tls && temporary_ca {
+            // Ours to remove: a CA file nobody asked to keep.
+            let _ = std::fs::remove_file(&ca_path);
+        }
+        interrupted?;
         Ok(ExitCode::SUCCESS)
     })
 }
