@@ -445,3 +445,14 @@ fn serve_prints_its_users_and_answers_the_curl_it_suggests() {
         "passwords are never logged"
     );
 }
+
+#[test]
+fn serve_listens_on_9443_by_default() {
+    let help = harness(&["serve", "--help"]);
+    assert!(help.status.success());
+    assert!(
+        stdout(&help).contains("[default: 127.0.0.1:9443]"),
+        "{}",
+        stdout(&help)
+    );
+}
