@@ -19,6 +19,10 @@ use ocsp_harness::reference::{
     ManagementRole, ReferenceOptions, ReferenceServer, ServerClock, User, Users,
 };
 use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
+use ocsp_harness::{report, runner, scenario};
+
+/// Exit code of a run where some scenario failed.
+pub const EXIT_NON_CONFORMANT: u8 = 1;
 
 /// Exit code for bad input or usage (clap uses the same for its own errors).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -33,11 +37,21 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the scenario corpus against the embedded reference server or a target URL.
+    /// Run scenarios against the embedded reference server.
     Run {
-        /// Scenario paths and options (the runner is not built yet).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        rest: Vec<String>,
+        /// Scenario files or directories.
+        #[arg(value_name = "PATH", default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+        /// Scenarios at once (default: one per core).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
+        /// Only scenarios whose id contains this text.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Output format.
+        #[arg(long, value_name = "FORMAT", default_value = "human",
+              value_parser = ["human", "json"])]
+        format: String,
     },
     /// Test PKI: CAs, the proxy certificate and OCSP responder certificates.
     Pki {
@@ -216,13 +230,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             issuer,
             at,
         } => inspect_file(&file, cert.zip(issuer), at),
-        Command::Run { .. } => {
-            eprintln!(
-                "ocsp-harness: run: the scenario runner is not built yet; \
-                 `ocsp-harness pki generate` is what works today"
-            );
-            Ok(ExitCode::from(EXIT_BAD_INPUT))
-        }
+        Command::Run {
+            paths,
+            jobs,
+            filter,
+            format,
+        } => run_scenarios(&paths, jobs, filter.as_deref(), &format),
         Command::Pki {
             command:
                 PkiCommand::Generate {
@@ -407,6 +420,50 @@ fn run_responder(
             .context("cannot wait for Ctrl-C")?;
         handle.shutdown().await;
         Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn run_scenarios(
+    paths: &[PathBuf],
+    jobs: Option<u16>,
+    filter: Option<&str>,
+    format: &str,
+) -> anyhow::Result<ExitCode> {
+    let files = scenario::scenario_files(paths)?;
+    let mut scenarios = scenario::load_all(&files)?;
+    if let Some(filter) = filter {
+        scenarios.retain(|scenario| scenario.id.contains(filter));
+    }
+    if scenarios.is_empty() {
+        anyhow::bail!(
+            "no scenario to run in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let jobs = jobs.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let results = runtime.block_on(runner::run_embedded(scenarios, jobs));
+    let text = match format {
+        "json" => {
+            let mut json =
+                serde_json::to_string_pretty(&results).context("cannot render the results")?;
+            json.push('\n');
+            json
+        }
+        _ => report::human(&results),
+    };
+    emit(&text)?;
+    let summary = report::Summary::of(&results);
+    Ok(if summary.failed + summary.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_NON_CONFORMANT)
     })
 }
 

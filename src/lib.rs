@@ -19,4 +19,7 @@ pub mod level;
 pub mod ocsp;
 pub mod pki;
 pub mod reference;
+pub mod report;
 pub mod responder;
+pub mod runner;
+pub mod scenario;

@@ -209,6 +209,29 @@ impl Cluster {
         *self.polls.borrow()
     }
 
+    /// Waits until no poll is due: none is planned at or before the clock's time. A poll that
+    /// is due runs in the background; this returns once it has finished and planned the next.
+    pub async fn settle(&self) {
+        let mut polls = self.polls.subscribe();
+        loop {
+            let due = {
+                let state = self.lock();
+                state.config.ocsp_functionality
+                    && state
+                        .plan
+                        .next_poll
+                        .is_some_and(|next| next <= self.clock.now())
+            };
+            if !due {
+                return;
+            }
+            // Fails only when the sender is gone, and `self` holds it.
+            if polls.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
     /// Waits until at least `count` background polls have finished.
     pub async fn wait_for_polls(&self, count: u64) {
         let mut polls = self.polls.subscribe();

@@ -1,0 +1,5 @@
+//! Reports: each format only reads the runner's results.
+
+mod human;
+
+pub use human::{Summary, human};

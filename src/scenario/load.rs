@@ -1,0 +1,299 @@
+//! Loading scenario files: YAML into [`super::raw`] structs, then checked into the model.
+//! Every error names the file, line and column, and what was expected there.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::Spanned;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::duration::parse_duration;
+use super::matcher::Matcher;
+use super::model::{Action, Scenario, SendStep, Step, Who, World};
+use super::raw::{RawScenario, RawStep};
+use crate::pki::{KeyType, Role};
+use crate::reference::ManagementRole;
+use crate::responder::{Behaviour, behaviour_named};
+
+/// A scenario file that cannot be used, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, 0 when unknown.
+    pub line: u64,
+    /// 1-based column, 0 when unknown.
+    pub column: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                self.line,
+                self.column,
+                self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads and checks one scenario file.
+pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|error| LoadError {
+        path: path.to_owned(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read: {error}"),
+    })?;
+    load_str(path, &text)
+}
+
+/// Checks the text of a scenario file named `path`.
+pub fn load_str(path: &Path, text: &str) -> Result<Scenario, LoadError> {
+    let raw: RawScenario = serde_saphyr::from_str(text).map_err(|error| {
+        let (line, column) = error
+            .location()
+            .map_or((0, 0), |location| (location.line(), location.column()));
+        LoadError {
+            path: path.to_owned(),
+            line,
+            column,
+            message: yaml_message(&error.to_string()),
+        }
+    })?;
+    Checker { path }.scenario(raw)
+}
+
+/// serde-saphyr's first line without its own `error: line N column M: ` prefix.
+fn yaml_message(display: &str) -> String {
+    let first = display.lines().next().unwrap_or_default();
+    let without_error = first.strip_prefix("error: ").unwrap_or(first);
+    match without_error.split_once(": ") {
+        Some((position, rest)) if position.starts_with("line ") => rest.to_owned(),
+        _ => without_error.to_owned(),
+    }
+}
+
+struct Checker<'a> {
+    path: &'a Path,
+}
+
+impl Checker<'_> {
+    fn at<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> LoadError {
+        LoadError {
+            path: self.path.to_owned(),
+            line: spanned.referenced.line(),
+            column: spanned.referenced.column(),
+            message: message.into(),
+        }
+    }
+
+    fn scenario(&self, raw: RawScenario) -> Result<Scenario, LoadError> {
+        let id = &raw.id.value;
+        let valid_id = id.split_once("::").is_some_and(|(area, name)| {
+            let part = |text: &str| {
+                !text.is_empty()
+                    && text.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                    })
+            };
+            part(area) && part(name)
+        });
+        if !valid_id {
+            return Err(self.at(&raw.id, format!("id {id:?} must be area::name, lower-case")));
+        }
+        let clock = OffsetDateTime::parse(&raw.clock.value, &Rfc3339).map_err(|_| {
+            self.at(
+                &raw.clock,
+                format!(
+                    "clock {:?} must be an RFC 3339 instant, e.g. 2026-03-01T12:00:00Z",
+                    raw.clock.value
+                ),
+            )
+        })?;
+        let key_type = match &raw.world.key_type {
+            Some(spanned) => spanned
+                .value
+                .parse::<KeyType>()
+                .map_err(|error| self.at(spanned, error.to_string()))?,
+            None => KeyType::P256,
+        };
+        let (behaviour_name, behaviour) = match &raw.world.responder {
+            Some(spanned) => (spanned.value.clone(), self.behaviour(spanned)?),
+            None => ("good".to_owned(), Behaviour::default()),
+        };
+        if raw.steps.is_empty() {
+            return Err(LoadError {
+                path: self.path.to_owned(),
+                line: raw.id.referenced.line(),
+                column: 1,
+                message: "a scenario needs at least one step".to_owned(),
+            });
+        }
+        let steps = raw
+            .steps
+            .into_iter()
+            .map(|step| self.step(step))
+            .collect::<Result<_, _>>()?;
+        Ok(Scenario {
+            path: self.path.to_owned(),
+            id: raw.id.value,
+            title: raw.title,
+            description: raw.description,
+            source: raw.source,
+            level: raw.level,
+            tags: raw.tags,
+            clock,
+            world: World {
+                key_type,
+                behaviour_name,
+                behaviour,
+                incapable_nodes: raw.world.incapable_nodes,
+                queue_stalled: raw.world.queue_stalled,
+            },
+            steps,
+        })
+    }
+
+    fn behaviour(&self, name: &Spanned<String>) -> Result<Behaviour, LoadError> {
+        behaviour_named(&name.value).ok_or_else(|| {
+            self.at(
+                name,
+                format!(
+                    "unknown responder behaviour {:?} (`ocsp-harness responder --list` lists them)",
+                    name.value
+                ),
+            )
+        })
+    }
+
+    fn step(&self, raw: RawStep) -> Result<Step, LoadError> {
+        let actions = [
+            raw.send.is_some(),
+            raw.advance.is_some(),
+            raw.responder.is_some(),
+            raw.install_proxy.is_some(),
+        ];
+        let anchor = raw
+            .send
+            .as_ref()
+            .or(raw.advance.as_ref())
+            .or(raw.responder.as_ref())
+            .or(raw.install_proxy.as_ref());
+        let Some(anchor) = anchor else {
+            return Err(LoadError {
+                path: self.path.to_owned(),
+                line: 0,
+                column: 0,
+                message: "a step needs one of send, advance, responder, install_proxy".to_owned(),
+            });
+        };
+        let line = anchor.referenced.line();
+        if actions.iter().filter(|present| **present).count() > 1 {
+            return Err(self.at(
+                anchor,
+                "a step does one thing: send, advance, responder or install_proxy",
+            ));
+        }
+        let action = if let Some(spanned) = &raw.advance {
+            Action::Advance(
+                parse_duration(&spanned.value).map_err(|error| self.at(spanned, error))?,
+            )
+        } else if let Some(spanned) = &raw.responder {
+            Action::Responder {
+                name: spanned.value.clone(),
+                behaviour: self.behaviour(spanned)?,
+            }
+        } else if let Some(spanned) = &raw.install_proxy {
+            let role = spanned
+                .value
+                .parse::<Role>()
+                .map_err(|error| self.at(spanned, error.to_string()))?;
+            Action::InstallProxy(role)
+        } else {
+            Action::Send(Box::new(self.send(raw)?))
+        };
+        Ok(Step { line, action })
+    }
+
+    fn send(&self, raw: RawStep) -> Result<SendStep, LoadError> {
+        let Some(send) = &raw.send else {
+            return unreachable_step();
+        };
+        let (method, path) = send
+            .value
+            .split_once(' ')
+            .filter(|(_, path)| path.starts_with('/'))
+            .ok_or_else(|| self.at(send, format!("send {:?} must be METHOD /path", send.value)))?;
+        let method = http::Method::from_bytes(method.as_bytes())
+            .map_err(|_| self.at(send, format!("invalid method {method:?}")))?;
+        let who = match (&raw.as_role, raw.credentials) {
+            (Some(_), Some(_)) => return Err(self.at(send, "give `as` or `credentials`, not both")),
+            (None, Some(credentials)) => Who::Credentials {
+                user: credentials.user,
+                password: credentials.password,
+            },
+            (None, None) => Who::Anonymous,
+            (Some(role), None) if role.value == "anonymous" => Who::Anonymous,
+            (Some(role), None) => Who::Role(role.value.parse::<ManagementRole>().map_err(|_| {
+                self.at(role, format!("unknown role {:?} (admin, cluster_member, cluster_viewer, db_member, db_viewer, user_manager, none, anonymous)", role.value))
+            })?),
+        };
+        let body = match (raw.body, raw.raw_body) {
+            (Some(_), Some(_)) => return Err(self.at(send, "give body or raw_body, not both")),
+            (Some(json), None) => Some((json.to_string().into_bytes(), true)),
+            (None, Some(text)) => Some((text.into_bytes(), false)),
+            (None, None) => None,
+        };
+        let expect = raw
+            .expect
+            .ok_or_else(|| self.at(send, "a send step needs expect"))?;
+        let fields = expect
+            .body
+            .into_iter()
+            .map(|(name, spanned)| {
+                let location = (spanned.referenced.line(), spanned.referenced.column());
+                Matcher::from_value(spanned.value)
+                    .map(|matcher| (name, matcher))
+                    .map_err(|message| LoadError {
+                        path: self.path.to_owned(),
+                        line: location.0,
+                        column: location.1,
+                        message,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(SendStep {
+            method,
+            path: path.to_owned(),
+            who,
+            headers: raw.headers,
+            body,
+            status: expect.status,
+            fields,
+            body_is: expect.body_is,
+            journal_requests: expect.journal.map(|journal| journal.requests),
+        })
+    }
+}
+
+/// `send` was checked present before `send()` is called.
+fn unreachable_step<T>() -> Result<T, LoadError> {
+    Err(LoadError {
+        path: PathBuf::new(),
+        line: 0,
+        column: 0,
+        message: "internal: a send step without send".to_owned(),
+    })
+}

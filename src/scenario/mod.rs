@@ -1,0 +1,72 @@
+//! Scenarios: YAML files that set up a world on a fixed clock and assert each answer. Loaded in
+//! two steps, raw serde structs then checked types, with file:line:column errors.
+
+mod duration;
+mod load;
+mod matcher;
+mod model;
+mod raw;
+
+pub use duration::parse_duration;
+pub use load::{LoadError, load_file, load_str};
+pub use matcher::{MatchContext, Matcher, Var, is_imf_fixdate};
+pub use model::{Action, Scenario, SendStep, Step, Who, World};
+
+use std::path::{Path, PathBuf};
+
+/// Every `*.yaml` file under `paths` (files as given, directories walked), sorted.
+pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files = Vec::new();
+    for path in paths {
+        collect(path, &mut files)?;
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let unreadable = |error: std::io::Error| LoadError {
+        path: path.to_owned(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read: {error}"),
+    };
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).map_err(unreadable)? {
+            collect(&entry.map_err(unreadable)?.path(), files)?;
+        }
+    } else if path
+        .extension()
+        .is_some_and(|extension| extension == "yaml" || extension == "yml")
+    {
+        files.push(path.to_owned());
+    } else if !path.exists() {
+        return Err(unreadable(std::io::Error::from(
+            std::io::ErrorKind::NotFound,
+        )));
+    }
+    Ok(())
+}
+
+/// Loads every file, stopping at the first error; two scenarios with one id are an error.
+pub fn load_all(files: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
+    let mut scenarios: Vec<Scenario> = files
+        .iter()
+        .map(|file| load_file(file))
+        .collect::<Result<_, _>>()?;
+    scenarios.sort_by(|a, b| a.id.cmp(&b.id));
+    if let Some(pair) = scenarios.windows(2).find(|pair| pair[0].id == pair[1].id) {
+        return Err(LoadError {
+            path: pair[1].path.clone(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "id {:?} is also the id of {}",
+                pair[1].id,
+                pair[0].path.display()
+            ),
+        });
+    }
+    Ok(scenarios)
+}
