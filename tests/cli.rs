@@ -159,14 +159,6 @@ fn a_missing_required_flag_is_a_one_line_error() {
 }
 
 #[test]
-fn run_says_it_is_not_built_yet() {
-    let output = harness(&["run"]);
-    assert_one_line_error(&output, "not built yet");
-    let output = harness(&["run", "--target", "https://example.test:9443"]);
-    assert_one_line_error(&output, "not built yet");
-}
-
-#[test]
 fn help_and_version_succeed() {
     let help = harness(&["--help"]);
     assert!(help.status.success());
