@@ -8,6 +8,7 @@ use ocsp_harness::clock::{Clock, VirtualClock};
 use ocsp_harness::pki::Role;
 use ocsp_harness::reference::{ManagementRole, ReferenceOptions, ReferenceServer};
 use ocsp_harness::responder::behaviour_named;
+use ocsp_harness::scenario::is_imf_fixdate;
 use reqwest::Method;
 use serde_json::{Value, json};
 use time::Duration;
@@ -140,7 +141,6 @@ impl World {
 /// Checks that every date field is an IMF-fixdate, then replaces it (and the port of the
 /// responder URL) so that snapshots are stable.
 fn redact(mut body: Value) -> Value {
-    let fixdate = regex_lite_fixdate();
     if let Value::Object(fields) = &mut body {
         for (name, value) in fields.iter_mut() {
             if [
@@ -152,7 +152,7 @@ fn redact(mut body: Value) -> Value {
             .contains(&name.as_str())
             {
                 let text = value.as_str().expect("dates are strings");
-                assert!(fixdate(text), "{name} is not an IMF-fixdate: {text}");
+                assert!(is_imf_fixdate(text), "{name} is not an IMF-fixdate: {text}");
                 *value = Value::String("[IMF-fixdate]".into());
             }
             if name == "responder_url"
@@ -165,21 +165,6 @@ fn redact(mut body: Value) -> Value {
         }
     }
     body
-}
-
-/// `Sun, 01 Mar 2026 12:00:00 GMT`.
-fn regex_lite_fixdate() -> impl Fn(&str) -> bool {
-    |text: &str| {
-        time::PrimitiveDateTime::parse(
-            text.trim_end_matches(" GMT"),
-            time::macros::format_description!(
-                "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second]"
-            ),
-        )
-        .is_ok()
-            && text.ends_with(" GMT")
-            && text.len() == 29
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
