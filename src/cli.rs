@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use ocsp_harness::clock::{Clock, SystemClock};
+use ocsp_harness::level::Level;
 use ocsp_harness::ocsp;
 use ocsp_harness::pki::{self, KeyType, Overwrite, PkiProfile, ResponderUrl, Serial, TestPki};
 use ocsp_harness::reference::{
@@ -48,10 +49,31 @@ enum Command {
         /// Only scenarios whose id contains this text.
         #[arg(long, value_name = "TEXT")]
         filter: Option<String>,
-        /// Output format.
-        #[arg(long, value_name = "FORMAT", default_value = "human",
-              value_parser = ["human", "json"])]
-        format: String,
+        /// Only scenarios with this tag (repeatable: any of them).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Only scenarios of this level (repeatable: any of them).
+        #[arg(long = "level", value_name = "LEVEL", value_parser = parse_level)]
+        levels: Vec<Level>,
+        /// Run the K-th of N shares of the selection, e.g. 2/4.
+        #[arg(long, value_name = "K/N")]
+        partition: Option<scenario::Partition>,
+        /// List the selected scenarios and exit.
+        #[arg(long)]
+        list: bool,
+        /// Start no new scenario after the first that does not pass.
+        #[arg(long)]
+        fail_fast: bool,
+        /// Output format: human, json, junit, tap.
+        #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+        format: report::Format,
+        /// Also write every format into this directory.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        /// Scenario ids expected to fail, one per line; a listed one that passes, or names no
+        /// scenario, fails the run.
+        #[arg(long, value_name = "FILE")]
+        expected_failures: Option<PathBuf>,
     },
     /// Test PKI: CAs, the proxy certificate and OCSP responder certificates.
     Pki {
@@ -234,8 +256,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             paths,
             jobs,
             filter,
+            tags,
+            levels,
+            partition,
+            list,
+            fail_fast,
             format,
-        } => run_scenarios(&paths, jobs, filter.as_deref(), &format),
+            report,
+            expected_failures,
+        } => run_scenarios(RunArgs {
+            paths,
+            jobs,
+            selection: scenario::Selection {
+                filter,
+                tags,
+                levels,
+                partition,
+            },
+            list,
+            fail_fast,
+            format,
+            report,
+            expected_failures,
+        }),
         Command::Pki {
             command:
                 PkiCommand::Generate {
@@ -423,47 +466,106 @@ fn run_responder(
     })
 }
 
-fn run_scenarios(
-    paths: &[PathBuf],
+struct RunArgs {
+    paths: Vec<PathBuf>,
     jobs: Option<u16>,
-    filter: Option<&str>,
-    format: &str,
-) -> anyhow::Result<ExitCode> {
-    let files = scenario::scenario_files(paths)?;
-    let mut scenarios = scenario::load_all(&files)?;
-    if let Some(filter) = filter {
-        scenarios.retain(|scenario| scenario.id.contains(filter));
+    selection: scenario::Selection,
+    list: bool,
+    fail_fast: bool,
+    format: report::Format,
+    report: Option<PathBuf>,
+    expected_failures: Option<PathBuf>,
+}
+
+fn parse_level(text: &str) -> Result<Level, String> {
+    [Level::Documented, Level::Recommended, Level::Reference]
+        .into_iter()
+        .find(|level| level.name() == text)
+        .ok_or_else(|| "expected documented, recommended or reference".to_owned())
+}
+
+fn parse_format(text: &str) -> Result<report::Format, String> {
+    report::Format::ALL
+        .into_iter()
+        .find(|(name, _)| *name == text)
+        .map(|(_, format)| format)
+        .ok_or_else(|| "expected human, json, junit or tap".to_owned())
+}
+
+fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let files = scenario::scenario_files(&args.paths)?;
+    let all = scenario::load_all(&files)?;
+    let known: Vec<String> = all.iter().map(|scenario| scenario.id.clone()).collect();
+    let baseline = args
+        .expected_failures
+        .as_deref()
+        .map(runner::Baseline::read)
+        .transpose()?;
+    let scenarios = args.selection.apply(all);
+    if args.list {
+        let mut text = String::new();
+        for scenario in &scenarios {
+            writeln!(
+                text,
+                "{} [{}] {}",
+                scenario.id, scenario.level, scenario.title
+            )?;
+        }
+        emit(&text)?;
+        return Ok(ExitCode::SUCCESS);
     }
     if scenarios.is_empty() {
-        anyhow::bail!(
-            "no scenario to run in {}",
-            paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        anyhow::bail!("no scenario is selected");
     }
-    let jobs = jobs.map(usize::from).unwrap_or_else(|| {
+    let jobs = args.jobs.map(usize::from).unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let results = runtime.block_on(runner::run_embedded(scenarios, jobs));
-    let text = match format {
-        "json" => {
-            let mut json =
-                serde_json::to_string_pretty(&results).context("cannot render the results")?;
-            json.push('\n');
-            json
+    let fail_fast = args.fail_fast;
+    let listed = baseline.clone().unwrap_or_default();
+    let results = runtime.block_on(runner::run_embedded_until(scenarios, jobs, move |result| {
+        fail_fast && result.verdict != runner::Verdict::Passed && !listed.lists(&result.id)
+    }));
+
+    let check = baseline
+        .as_ref()
+        .map(|baseline| baseline.check(&results, known.iter().map(String::as_str)));
+    let mut notes = Vec::new();
+    if let Some(check) = &check {
+        if !check.expected_failures.is_empty() {
+            notes.push(format!(
+                "expected failures (baseline): {}",
+                check.expected_failures.join(", ")
+            ));
         }
-        _ => report::human(&results),
+        for id in &check.now_passing {
+            notes.push(format!(
+                "stale baseline: {id} passes now; remove it from the file"
+            ));
+        }
+        for id in &check.unknown {
+            notes.push(format!("stale baseline: no scenario has the id {id}"));
+        }
+    }
+    let text = match args.format {
+        report::Format::Human => report::human_with_notes(&results, &notes),
+        format => format.render(&results),
     };
     emit(&text)?;
-    let summary = report::Summary::of(&results);
-    Ok(if summary.failed + summary.errors == 0 {
-        ExitCode::SUCCESS
-    } else {
+    if let Some(dir) = &args.report {
+        report::write_all(dir, &results)?;
+    }
+    let unexpected = results.iter().any(|result| {
+        result.verdict != runner::Verdict::Passed
+            && !baseline
+                .as_ref()
+                .is_some_and(|baseline| baseline.lists(&result.id))
+    });
+    let stale = check.as_ref().is_some_and(runner::BaselineCheck::is_stale);
+    Ok(if unexpected || stale {
         ExitCode::from(EXIT_NON_CONFORMANT)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

@@ -108,3 +108,138 @@ fn run_exits_2_naming_the_file_line_and_column_of_a_broken_scenario() {
     let (code, _, stderr) = run(&["/nonexistent/scenarios"]);
     assert_eq!(code, Some(2), "{stderr}");
 }
+
+/// A scenario expecting the wrong status of the reference server: it fails.
+fn write_failing(dir: &std::path::Path, name: &str) -> String {
+    let file = dir.join(format!("{name}.yaml"));
+    std::fs::write(
+        &file,
+        format!(
+            "id: demo::{name}\ntitle: t\ndescription: d\nsource: s\nlevel: reference\ntags: [demo]\nclock: 2026-03-01T12:00:00Z\nsteps:\n  - send: GET /v1/ocsp\n    as: admin\n    expect: {{status: 418}}\n"
+        ),
+    )
+    .expect("write");
+    file.to_str().expect("utf-8").to_owned()
+}
+
+#[test]
+fn selection_by_level_tag_and_partition() {
+    let (code, all, _) = run(&["--list"]);
+    assert_eq!(code, Some(0));
+    let all: Vec<&str> = all.lines().collect();
+    let (_, reference, _) = run(&["--list", "--level", "reference"]);
+    assert!(!reference.is_empty());
+    assert!(
+        reference.lines().all(|line| line.contains("[reference]")),
+        "{reference}"
+    );
+    let (_, tagged, _) = run(&["--list", "--tag", "queue"]);
+    assert_eq!(tagged.lines().count(), 1, "{tagged}");
+    let mut shares = Vec::new();
+    for share in ["1/3", "2/3", "3/3"] {
+        let (_, listed, _) = run(&["--list", "--partition", share]);
+        shares.extend(listed.lines().map(str::to_owned));
+    }
+    shares.sort();
+    let mut expected: Vec<String> = all.iter().map(|line| (*line).to_owned()).collect();
+    expected.sort();
+    assert_eq!(shares, expected, "the shares cover the corpus once");
+    let (code, _, stderr) = run(&["--list", "--partition", "4/3"]);
+    assert_eq!(code, Some(2), "{stderr}");
+}
+
+#[test]
+fn formats_and_the_report_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let failing = write_failing(dir.path(), "teapot");
+    let (code, tap, _) = run(&[&failing, "--format", "tap"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        tap.starts_with("TAP version 14\n1..1\nnot ok 1 - demo::teapot [reference]\n"),
+        "{tap}"
+    );
+    assert!(tap.contains("status: expected 418, actual 200"), "{tap}");
+    let (_, junit, _) = run(&[&failing, "--format", "junit"]);
+    assert!(junit.contains("failures=\"1\""), "{junit}");
+    assert!(junit.contains("<failure message="), "{junit}");
+    let (_, json, _) = run(&[&failing, "--format", "json"]);
+    let results: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(results[0]["verdict"], "failed");
+    assert_eq!(results[0]["mismatches"][0]["path"], "status");
+
+    let reports = dir.path().join("reports");
+    let (code, _, _) = run(&[
+        "--filter",
+        "config::",
+        "--report",
+        reports.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, Some(0));
+    for file in ["report.txt", "results.json", "junit.xml", "report.tap"] {
+        assert!(reports.join(file).is_file(), "{file}");
+    }
+}
+
+#[test]
+fn the_expected_failures_baseline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let failing = write_failing(dir.path(), "teapot");
+    let baseline = dir.path().join("baseline.txt");
+    let baseline_path = baseline.to_str().expect("utf-8");
+
+    std::fs::write(&baseline, "# accepted differences\ndemo::teapot\n").expect("write");
+    let (code, stdout, _) = run(&[&failing, "--expected-failures", baseline_path]);
+    assert_eq!(
+        code,
+        Some(0),
+        "a listed failure does not fail the run: {stdout}"
+    );
+    assert!(
+        stdout.contains("expected failures (baseline): demo::teapot"),
+        "{stdout}"
+    );
+
+    std::fs::write(&baseline, "demo::teapot\ntest::good\n").expect("write");
+    let (code, stdout, _) = run(&[
+        &failing,
+        "scenarios",
+        "--filter",
+        "t",
+        "--expected-failures",
+        baseline_path,
+    ]);
+    assert_eq!(
+        code,
+        Some(1),
+        "a listed scenario that passes is stale: {stdout}"
+    );
+    assert!(
+        stdout.contains("stale baseline: test::good passes now"),
+        "{stdout}"
+    );
+
+    std::fs::write(&baseline, "demo::teapot\ndemo::gone\n").expect("write");
+    let (code, stdout, _) = run(&[&failing, "--expected-failures", baseline_path]);
+    assert_eq!(
+        code,
+        Some(1),
+        "an entry naming no scenario is stale: {stdout}"
+    );
+    assert!(
+        stdout.contains("stale baseline: no scenario has the id demo::gone"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn fail_fast_starts_nothing_after_the_first_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_failing(dir.path(), "first");
+    write_failing(dir.path(), "second");
+    let path = dir.path().to_str().expect("utf-8");
+    let (code, stdout, _) = run(&[path, "--jobs", "1", "--fail-fast"]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
+    let (_, stdout, _) = run(&[path, "--jobs", "1"]);
+    assert!(stdout.ends_with("0 passed, 2 failed\n"), "{stdout}");
+}

@@ -33,6 +33,12 @@ impl Summary {
 
 /// The human report of `results`.
 pub fn human(results: &[ScenarioResult]) -> String {
+    human_with_notes(results, &[])
+}
+
+/// The human report of `results`, with `notes` (e.g. what a baseline made of the run) just
+/// before the closing line.
+pub fn human_with_notes(results: &[ScenarioResult], notes: &[String]) -> String {
     let mut text = String::new();
     for result in results {
         let word = match result.verdict {
@@ -71,6 +77,9 @@ pub fn human(results: &[ScenarioResult]) -> String {
                 let _ = writeln!(text, "      {}: {message}", result.path.display());
             }
         }
+    }
+    for note in notes {
+        let _ = writeln!(text, "{note}");
     }
     let summary = Summary::of(results);
     if summary.errors > 0 {

@@ -2,6 +2,10 @@
 //! responder, PKI) on a virtual clock that starts at the scenario's instant, so that the
 //! 5-second and one-hour waits take no real time. The runner returns data; reports only read it.
 
+mod baseline;
+
+pub use baseline::{Baseline, BaselineCheck};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -69,20 +73,43 @@ pub struct ScenarioResult {
 
 /// Runs `scenarios` against fresh embedded worlds, at most `jobs` at once, in id order.
 pub async fn run_embedded(scenarios: Vec<Scenario>, jobs: usize) -> Vec<ScenarioResult> {
+    run_embedded_until(scenarios, jobs, |_| false).await
+}
+
+/// Like [`run_embedded`], starting no new scenario once `stop` says so of a result (the
+/// scenarios already running finish).
+pub async fn run_embedded_until(
+    scenarios: Vec<Scenario>,
+    jobs: usize,
+    stop: impl Fn(&ScenarioResult) -> bool + Send + Sync + 'static,
+) -> Vec<ScenarioResult> {
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = Arc::new(stop);
     let tasks: Vec<_> = scenarios
         .into_iter()
         .map(|scenario| {
-            let semaphore = Arc::clone(&semaphore);
+            let (semaphore, stopped, stop) = (
+                Arc::clone(&semaphore),
+                Arc::clone(&stopped),
+                Arc::clone(&stop),
+            );
             tokio::spawn(async move {
                 let _permit = semaphore.acquire_owned().await;
-                run_one(&scenario).await
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    return None;
+                }
+                let result = run_one(&scenario).await;
+                if stop(&result) {
+                    stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                Some(result)
             })
         })
         .collect();
     let mut results = Vec::with_capacity(tasks.len());
     for task in tasks {
-        if let Ok(result) = task.await {
+        if let Ok(Some(result)) = task.await {
             results.push(result);
         }
     }

@@ -6,11 +6,13 @@ mod load;
 mod matcher;
 mod model;
 mod raw;
+mod select;
 
 pub use duration::parse_duration;
 pub use load::{LoadError, load_file, load_str};
 pub use matcher::{MatchContext, Matcher, Var, is_imf_fixdate};
 pub use model::{Action, Scenario, SendStep, Step, Who, World};
+pub use select::{Partition, Selection};
 
 use std::path::{Path, PathBuf};
 
