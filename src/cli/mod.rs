@@ -1,0 +1,336 @@
+//! Command-line arguments, and the dispatch to what each command does.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::builder::TypedValueParser;
+use clap::{Parser, Subcommand};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use ocsp_harness::level::Level;
+use ocsp_harness::pki::{KeyType, ResponderUrl, Serial};
+use ocsp_harness::reference::{ManagementRole, User};
+use ocsp_harness::{report, scenario};
+
+mod inspect;
+mod pki_generate;
+mod responder;
+mod run;
+mod serve;
+
+/// Exit code of a run where some scenario failed.
+pub const EXIT_NON_CONFORMANT: u8 = 1;
+
+/// Exit code for bad input or usage (clap uses the same for its own errors).
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Conformance and mock test harness for the OCSP endpoints of the Redis Software cluster REST API.
+#[derive(Debug, Parser)]
+#[command(name = "ocsp-harness", version, about)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run scenarios against the embedded reference server.
+    Run {
+        /// Scenario files or directories.
+        #[arg(value_name = "PATH", default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+        /// Scenarios at once (default: one per core).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
+        /// Only scenarios whose id contains this text.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Only scenarios with this tag (repeatable: any of them).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Only scenarios of this level (repeatable: any of them).
+        #[arg(long = "level", value_name = "LEVEL", value_parser = run::parse_level)]
+        levels: Vec<Level>,
+        /// Run the K-th of N shares of the selection, e.g. 2/4.
+        #[arg(long, value_name = "K/N")]
+        partition: Option<scenario::Partition>,
+        /// List the selected scenarios and exit.
+        #[arg(long)]
+        list: bool,
+        /// Start no new scenario after the first that does not pass.
+        #[arg(long)]
+        fail_fast: bool,
+        /// Output format: human, json, junit, tap.
+        #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = run::parse_format)]
+        format: report::Format,
+        /// Also write every format into this directory.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        /// Scenario ids expected to fail, one per line; a listed one that passes, or names no
+        /// scenario, fails the run.
+        #[arg(long, value_name = "FILE")]
+        expected_failures: Option<PathBuf>,
+    },
+    /// Test PKI: CAs, the proxy certificate and OCSP responder certificates.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// Run the fake OCSP responder until interrupted, logging each request.
+    Responder {
+        /// A PKI directory written by `pki generate`.
+        #[arg(long, value_name = "DIR", required_unless_present = "list")]
+        pki: Option<PathBuf>,
+        /// Address to listen on (port 0 picks a free one).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Behaviour from the catalogue (see --list).
+        #[arg(long, value_name = "NAME", default_value = "good")]
+        behaviour: String,
+        /// List the behaviours with their expected verdicts, and exit.
+        #[arg(long)]
+        list: bool,
+        /// Do not log requests.
+        #[arg(long)]
+        quiet: bool,
+        /// Worker threads (default: one per core; 1 runs everything on one thread).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+    },
+    /// Run the reference server: the OCSP endpoints over HTTPS, with an embedded responder.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9443")]
+        listen: SocketAddr,
+        /// Plain HTTP instead of HTTPS, for local debugging.
+        #[arg(long)]
+        plain_http: bool,
+        /// Offer the provider states under /_harness (node capability, queue, clock, reset).
+        #[arg(long)]
+        state_hooks: bool,
+        /// Key type of the generated PKI.
+        #[arg(long, value_name = "TYPE", default_value_t = KeyType::P256, ignore_case = true,
+              value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
+                  .try_map(|name| name.parse::<KeyType>()))]
+        key_type: KeyType,
+        /// Address of the embedded OCSP responder.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        responder_listen: SocketAddr,
+        /// The embedded responder's behaviour (see `responder --list`).
+        #[arg(long, value_name = "NAME", default_value = "good")]
+        behaviour: String,
+        /// A user, ROLE=USERNAME:PASSWORD, replacing that role's generated one; repeatable.
+        #[arg(long = "user", value_name = "ROLE=USER:PASSWORD", env = "OCSP_HARNESS_USERS",
+              value_delimiter = ',', hide_env_values = true, value_parser = parse_user)]
+        users: Vec<User>,
+        /// Where to write the CA certificate clients should trust (default: a temporary file).
+        #[arg(long, value_name = "FILE")]
+        ca_out: Option<PathBuf>,
+    },
+    /// Decode a DER OCSP request or response to JSON and say what is wrong with it.
+    Inspect {
+        /// The DER file.
+        file: PathBuf,
+        /// Also verify the response strictly for this certificate (PEM) ...
+        #[arg(long, value_name = "PEM", requires = "issuer")]
+        cert: Option<PathBuf>,
+        /// ... issued by this CA (PEM).
+        #[arg(long, value_name = "PEM", requires = "cert")]
+        issuer: Option<PathBuf>,
+        /// The time to verify at, RFC 3339 (default: now).
+        #[arg(long, value_name = "TIME", value_parser = parse_rfc3339)]
+        at: Option<OffsetDateTime>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PkiCommand {
+    /// Generate a test PKI and write it as PEM files plus manifest.json.
+    Generate {
+        /// Directory to write into; created if missing.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// OCSP URL for the proxy certificate's Authority Information Access extension.
+        #[arg(long, value_name = "URL", default_value = ResponderUrl::DEFAULT)]
+        responder_url: ResponderUrl,
+        /// Key type of every key.
+        #[arg(long, value_name = "TYPE", default_value_t = KeyType::P256, ignore_case = true,
+              value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
+                  .try_map(|name| name.parse::<KeyType>()))]
+        key_type: KeyType,
+        /// Serial of the proxy certificate, in hex (default: derived from its key).
+        #[arg(long, value_name = "HEX")]
+        serial: Option<Serial>,
+        /// Instant validity windows are measured from, RFC 3339 (default: now).
+        #[arg(long, value_name = "TIME", value_parser = parse_rfc3339)]
+        at: Option<OffsetDateTime>,
+        /// Replace files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_user(text: &str) -> Result<User, String> {
+    let (role, credentials) = text
+        .split_once('=')
+        .ok_or("expected ROLE=USERNAME:PASSWORD")?;
+    let (username, password) = credentials
+        .split_once(':')
+        .ok_or("expected ROLE=USERNAME:PASSWORD")?;
+    if username.is_empty() || password.is_empty() {
+        return Err("user name and password must not be empty".to_owned());
+    }
+    Ok(User {
+        role: role.parse::<ManagementRole>()?,
+        username: username.to_owned(),
+        password: password.to_owned(),
+    })
+}
+
+fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|error| format!("{error} (expected RFC 3339, e.g. 2026-03-01T12:00:00Z)"))
+}
+
+/// Runs the command; `Err` is bad input or an environment problem, reported on one line.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Responder {
+            pki,
+            listen,
+            behaviour,
+            list,
+            quiet,
+            threads,
+        } => {
+            if list {
+                emit(&responder::catalogue_text()?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let dir = pki.context("--pki is required")?;
+            let threads = threads.map(usize::from).unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            });
+            responder::run_responder(&dir, listen, &behaviour, quiet, threads)
+        }
+        Command::Serve {
+            listen,
+            plain_http,
+            state_hooks,
+            key_type,
+            responder_listen,
+            behaviour,
+            users,
+            ca_out,
+        } => serve::serve(serve::ServeArgs {
+            listen,
+            plain_http,
+            state_hooks,
+            key_type,
+            responder_listen,
+            behaviour,
+            users,
+            ca_out,
+        }),
+        Command::Inspect {
+            file,
+            cert,
+            issuer,
+            at,
+        } => inspect::inspect_file(&file, cert.zip(issuer), at),
+        Command::Run {
+            paths,
+            jobs,
+            filter,
+            tags,
+            levels,
+            partition,
+            list,
+            fail_fast,
+            format,
+            report,
+            expected_failures,
+        } => run::run_scenarios(run::RunArgs {
+            paths,
+            jobs,
+            selection: scenario::Selection {
+                filter,
+                tags,
+                levels,
+                partition,
+            },
+            list,
+            fail_fast,
+            format,
+            report,
+            expected_failures,
+        }),
+        Command::Pki {
+            command:
+                PkiCommand::Generate {
+                    out,
+                    responder_url,
+                    key_type,
+                    serial,
+                    at,
+                    force,
+                },
+        } => pki_generate::generate(out, responder_url, key_type, serial, at, force),
+    }
+}
+
+/// Reports a command-line error: help and version go to stdout in full with exit code 0; a usage
+/// error is one line on stderr (clap's own first line, with a pointer to `--help`), exit code 2.
+pub fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // clap prints these in full, to stdout when it is not an error.
+            let _ = error.print();
+            ExitCode::from(if error.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                0
+            })
+        }
+        _ => {
+            // clap's message runs up to the blank line before its usage section.
+            let rendered = error.render().to_string();
+            let message: Vec<&str> = rendered
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
+                .collect();
+            let message = message.join(" ");
+            let message = message.strip_prefix("error: ").unwrap_or(&message);
+            eprintln!("ocsp-harness: {message} (see --help)");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Writes `text` to stdout. A reader that went away (`| head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The error and its causes on one line: `what failed: why: deeper why`.
+pub fn one_line(error: &anyhow::Error) -> String {
+    let text = format!("{error:#}");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

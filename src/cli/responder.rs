@@ -1,0 +1,130 @@
+//! `responder`: the fake OCSP responder as a process, and its catalogue listing.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use ocsp_harness::clock::SystemClock;
+use ocsp_harness::pki;
+use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
+
+use super::emit;
+
+pub fn catalogue_text() -> Result<String, std::fmt::Error> {
+    let entries = catalogue();
+    let width = entries
+        .iter()
+        .map(|entry| entry.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    let mut section = "";
+    for entry in &entries {
+        if entry.section != section {
+            section = entry.section;
+            writeln!(text, "{section}:")?;
+        }
+        writeln!(
+            text,
+            "  {:<width$}  {:<26}  {:<11}  {}",
+            entry.name,
+            entry.verdict.to_string(),
+            entry.level.name(),
+            entry.description
+        )?;
+    }
+    Ok(text)
+}
+
+pub fn run_responder(
+    dir: &Path,
+    listen: SocketAddr,
+    name: &str,
+    quiet: bool,
+    threads: usize,
+) -> anyhow::Result<ExitCode> {
+    let behaviour = behaviour_named(name).with_context(|| unknown_behaviour(name))?;
+    let pki =
+        pki::read_dir(dir).with_context(|| format!("cannot read the PKI in {}", dir.display()))?;
+    // One thread runs connections with no cross-thread hand-offs (the fastest for a new
+    // connection per request); several sign on every core (the fastest with keep-alive).
+    let runtime = match threads {
+        1 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        threads => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build(),
+    }
+    .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        if !quiet {
+            use std::io::IsTerminal;
+            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_ansi(colour)
+                .with_target(false)
+                .init();
+        }
+        let config = ResponderConfig {
+            listen,
+            clock: Arc::new(SystemClock),
+            journal_capacity: Journal::DEFAULT_CAPACITY,
+            log_requests: !quiet,
+        };
+        let pki = Arc::new(pki);
+        let handle = Responder::start(Arc::clone(&pki), behaviour, config).await?;
+        let mut text = format!(
+            "OCSP responder for {} ({} keys) at {} with behaviour {name}; Ctrl-C stops it\n",
+            dir.display(),
+            pki.profile().key_type,
+            handle.url()
+        );
+        let aia = pki.profile().responder_url.as_str();
+        if aia.trim_end_matches('/') != handle.url().trim_end_matches('/') {
+            text.push_str(&format!(
+                "note: the proxy certificate names {aia} as its responder\n"
+            ));
+        }
+        emit(&text)?;
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")?;
+        handle.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn unknown_behaviour(name: &str) -> String {
+    let closest = catalogue()
+        .into_iter()
+        .map(|entry| (edit_distance(name, &entry.name), entry.name))
+        .min();
+    match closest {
+        Some((distance, closest)) if distance <= 3 => format!(
+            "unknown behaviour {name:?} (did you mean {closest:?}? `ocsp-harness responder --list` lists them)"
+        ),
+        _ => format!("unknown behaviour {name:?} (`ocsp-harness responder --list` lists them)"),
+    }
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}

@@ -1,0 +1,108 @@
+//! `serve`: the reference server as a process, with an embedded responder.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use ocsp_harness::pki::{self, KeyType};
+use ocsp_harness::reference::{
+    ManagementRole, ReferenceOptions, ReferenceServer, ServerClock, User, Users,
+};
+use ocsp_harness::responder::behaviour_named;
+
+use super::emit;
+use super::responder::unknown_behaviour;
+
+/// The command line of `serve`.
+pub struct ServeArgs {
+    pub listen: SocketAddr,
+    pub plain_http: bool,
+    pub state_hooks: bool,
+    pub key_type: KeyType,
+    pub responder_listen: SocketAddr,
+    pub behaviour: String,
+    pub users: Vec<User>,
+    pub ca_out: Option<PathBuf>,
+}
+
+/// Starts the reference server and waits for Ctrl-C.
+pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let behaviour =
+        behaviour_named(&args.behaviour).with_context(|| unknown_behaviour(&args.behaviour))?;
+    let mut users = Users::generate();
+    for user in args.users {
+        users.set(user);
+    }
+    let options = ReferenceOptions {
+        listen: args.listen,
+        tls: !args.plain_http,
+        users,
+        state_hooks: args.state_hooks,
+        clock: ServerClock::System,
+        key_type: args.key_type,
+        nodes: ocsp_harness::reference::DEFAULT_NODES,
+        responder_listen: args.responder_listen,
+        behaviour,
+    };
+    run(options, args.ca_out)
+}
+
+fn run(options: ReferenceOptions, ca_out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let tls = options.tls;
+        let server = ReferenceServer::start(options).await?;
+        let root = server.pki().cert(pki::Role::Root).pem();
+        let temporary_ca = ca_out.is_none();
+        let ca_path = match ca_out {
+            Some(path) => path,
+            None => {
+                std::env::temp_dir().join(format!("ocsp-harness-ca-{}.pem", std::process::id()))
+            }
+        };
+        if tls {
+            std::fs::write(&ca_path, root)
+                .with_context(|| format!("cannot write {}", ca_path.display()))?;
+        }
+        let mut text = format!(
+            "reference server at {} (embedded OCSP responder at {})\n",
+            server.url(),
+            server.responder().url()
+        );
+        if tls {
+            text.push_str(&format!("CA certificate: {}\n", ca_path.display()));
+        }
+        for user in server.users().all() {
+            text.push_str(&format!(
+                "{} {}:{}\n",
+                user.role, user.username, user.password
+            ));
+        }
+        if let Some(admin) = server.users().with_role(ManagementRole::Admin) {
+            let trust = if tls {
+                format!(" --cacert {}", ca_path.display())
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "try: curl{trust} -u {}:{} -X POST {}/v1/ocsp/test\n",
+                admin.username,
+                admin.password,
+                server.url()
+            ));
+        }
+        emit(&text)?;
+        let interrupted = tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C");
+        server.shutdown().await;
+        if tls && temporary_ca {
+            // Ours to remove: a CA file nobody asked to keep.
+            let _ = std::fs::remove_file(&ca_path);
+        }
+        interrupted?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
