@@ -93,8 +93,11 @@ struct VirtualInner {
     /// whether each is a plain wait (not a timeout racing I/O).
     pending: Mutex<BTreeMap<(OffsetDateTime, u64), SleepKind>>,
     next_id: AtomicU64,
-    /// Signalled whenever a sleep starts, so that a test can wait for one without polling.
-    sleep_started: tokio::sync::Notify,
+    /// Plain waits with a smaller id have been claimed by a driver, so that concurrent
+    /// drivers move the clock once for each.
+    claimed: AtomicU64,
+    /// Signalled whenever a sleep starts or ends, so that waiting for either needs no polling.
+    changed: tokio::sync::Notify,
 }
 
 impl VirtualClock {
@@ -105,7 +108,8 @@ impl VirtualClock {
                 now: watch::Sender::new(start),
                 pending: Mutex::new(BTreeMap::new()),
                 next_id: AtomicU64::new(0),
-                sleep_started: tokio::sync::Notify::new(),
+                claimed: AtomicU64::new(0),
+                changed: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -148,7 +152,7 @@ impl VirtualClock {
     /// Waits (without moving the clock) until at least `count` sleeps are pending.
     pub async fn wait_for_sleepers(&self, count: usize) {
         loop {
-            let started = self.inner.sleep_started.notified();
+            let started = self.inner.changed.notified();
             if self.sleepers() >= count {
                 return;
             }
@@ -157,61 +161,123 @@ impl VirtualClock {
     }
 
     /// Runs `future` to completion, moving the clock whenever it must have moved for the
-    /// future to make progress: each time a plain wait starts (a delay, a drip, a queue limit)
-    /// after the future began or after the last move, the clock jumps to the earliest pending
-    /// deadline, which may be a timeout that the wait outlasts. Timeouts alone, racing I/O
+    /// future to make progress: for each plain wait (a delay, a drip, a queue limit) that
+    /// starts after the future began, the clock jumps from deadline to deadline until the wait
+    /// ends, or until a timeout it outlasts fires. Timeouts alone, racing I/O
     /// that is still under way, never move it, and neither do background schedules (a poller
     /// waiting for its next poll). This is how an hour of polling, or a responder
     /// slower than `response_timeout`, takes no real time.
     pub async fn drive<F: Future>(&self, future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
-        let mut seen = self.inner.next_id.load(Ordering::SeqCst);
+        let started = self.inner.next_id.load(Ordering::SeqCst);
+        // The plain wait this driver is moving the clock for, by (deadline, id).
+        let mut trigger: Option<(OffsetDateTime, u64)> = None;
         loop {
-            tokio::select! {
-                biased;
-                output = &mut future => return output,
-                () = self.wait_started_after(seen) => {
-                    seen = self.inner.next_id.load(Ordering::SeqCst);
-                    self.advance_to_next_deadline();
-                    tokio::task::yield_now().await;
+            let changed = self.inner.changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            // Registered before the state is read, so that no start or end is missed.
+            changed.as_mut().enable();
+            if trigger.is_none() {
+                trigger = self.claim_wait(started);
+            }
+            let mut moved = false;
+            if let Some(key) = trigger {
+                if !self.pending().contains_key(&key) || key.0 <= self.now() {
+                    trigger = None;
+                    continue;
+                }
+                if let Some(next) = self.next_deadline().filter(|next| *next > self.now()) {
+                    // A timeout that fires now makes progress on its own (the caller gives
+                    // up); the wait that outlasts it is no longer this driver's business.
+                    let fires_timeout = self.pending().iter().any(|(&(deadline, _), &kind)| {
+                        deadline == next && kind == SleepKind::Timeout
+                    });
+                    self.set(next);
+                    moved = true;
+                    if fires_timeout {
+                        trigger = None;
+                    }
+                }
+            }
+            if moved {
+                tokio::select! {
+                    biased;
+                    output = &mut future => return output,
+                    () = tokio::task::yield_now() => {}
+                }
+            } else {
+                tokio::select! {
+                    biased;
+                    output = &mut future => return output,
+                    () = &mut changed => {}
                 }
             }
         }
     }
 
-    /// Completes once a plain wait registered with an id of at least `id` is pending.
-    async fn wait_started_after(&self, id: u64) {
-        loop {
-            let started = self.inner.sleep_started.notified();
-            let found = self
-                .pending()
-                .iter()
-                .any(|(&(_, sleep_id), &kind)| sleep_id >= id && kind == SleepKind::Wait);
-            if found {
-                return;
-            }
-            started.await;
-        }
+    /// The earliest-started plain wait, begun after sleep `started` and not yet claimed by a
+    /// driver, that is still ahead of the clock; claimed for the caller.
+    fn claim_wait(&self, started: u64) -> Option<(OffsetDateTime, u64)> {
+        let now = self.now();
+        let floor = self.inner.claimed.load(Ordering::SeqCst).max(started);
+        let candidate = self
+            .pending()
+            .iter()
+            .filter(|&(&(deadline, id), &kind)| {
+                kind == SleepKind::Wait && id >= floor && deadline > now
+            })
+            .map(|(&key, _)| key)
+            .min_by_key(|&(_, id)| id)?;
+        let previous = self
+            .inner
+            .claimed
+            .fetch_max(candidate.1 + 1, Ordering::SeqCst);
+        (previous <= candidate.1).then_some(candidate)
     }
 
-    /// A sleep that joins the pending set when first polled (when it is awaited, not when it
-    /// is made) and leaves it when it completes or is dropped.
+    /// A sleep in the pending set from the moment it is made (timeouts: the deadline must be
+    /// known before the I/O it races starts) or from its first poll (plain waits: they count
+    /// from when they are awaited), until it completes or is dropped.
     fn register(&self, deadline: OffsetDateTime, kind: SleepKind) -> Sleep {
+        if kind == SleepKind::Timeout {
+            let (now, guard) = self.join(deadline, kind);
+            return Box::pin(Self::wait(now, guard, deadline));
+        }
         let clock = self.clone();
         Box::pin(async move {
-            let mut now = clock.inner.now.subscribe();
-            let id = clock.inner.next_id.fetch_add(1, Ordering::SeqCst);
-            let key = (deadline, id);
-            clock.pending().insert(key, kind);
-            clock.inner.sleep_started.notify_waiters();
-            let _guard = PendingGuard {
-                clock: clock.clone(),
-                key,
-            };
-            // `wait_for` returns at once if the time has already come; it fails only when the
-            // sender is gone, which cannot happen while `clock` is held here.
-            let _ = now.wait_for(|now| *now >= deadline).await;
+            let (now, guard) = clock.join(deadline, kind);
+            Self::wait(now, guard, deadline).await;
         })
+    }
+
+    fn join(
+        &self,
+        deadline: OffsetDateTime,
+        kind: SleepKind,
+    ) -> (watch::Receiver<OffsetDateTime>, PendingGuard) {
+        let now = self.inner.now.subscribe();
+        let id = self.inner.next_id.fetch_add(1, Ordering::SeqCst);
+        let key = (deadline, id);
+        self.pending().insert(key, kind);
+        self.inner.changed.notify_waiters();
+        (
+            now,
+            PendingGuard {
+                clock: self.clone(),
+                key,
+            },
+        )
+    }
+
+    async fn wait(
+        mut now: watch::Receiver<OffsetDateTime>,
+        guard: PendingGuard,
+        deadline: OffsetDateTime,
+    ) {
+        let _guard = guard;
+        // `wait_for` returns at once if the time has already come; it fails only when the
+        // sender is gone, which cannot happen while `_guard` holds the clock.
+        let _ = now.wait_for(|now| *now >= deadline).await;
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, BTreeMap<(OffsetDateTime, u64), SleepKind>> {
@@ -243,6 +309,7 @@ struct PendingGuard {
 impl Drop for PendingGuard {
     fn drop(&mut self) {
         self.clock.pending().remove(&self.key);
+        self.clock.inner.changed.notify_waiters();
     }
 }
 
