@@ -33,7 +33,7 @@ fn benches(c: &mut Criterion) {
         let decoded = DecodedRequest::from_der(&request).expect("decodes");
         let factory = ResponseFactory::new(Arc::clone(&pki)).expect("factory");
         let plan = ResponsePlan::default();
-        let (response, _) = factory.respond(&plan, &decoded, at).expect("responds");
+        let response = factory.respond(&plan, &decoded, at).expect("responds");
         let key = pki.cert(Role::Intermediate).key();
 
         let mut group = c.benchmark_group(key_type.name());

@@ -287,7 +287,6 @@ fn inspect_decodes_requests_and_responses_and_names_what_is_wrong() {
         factory
             .respond(&behaviour.response, &decoded, at)
             .expect("responds")
-            .0
     };
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.path().join(name);

@@ -37,7 +37,7 @@ fn fixture() -> &'static Fixture {
         let request = build_request(cert_id, Some(&[1; 16])).expect("request");
         let factory = ResponseFactory::new(Arc::clone(&pki)).expect("factory");
         let decoded = DecodedRequest::from_der(&request).expect("decodes");
-        let (response, _) = factory
+        let response = factory
             .respond(&ResponsePlan::default(), &decoded, AT)
             .expect("responds");
         Fixture {

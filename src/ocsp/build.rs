@@ -81,15 +81,6 @@ pub struct ResponseFactory {
     issued_serials: Vec<SerialNumber>,
 }
 
-/// What the responder made of the request, for its journal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answered {
-    /// At least one CertID names a certificate of our issuer.
-    Known,
-    /// No CertID names our issuer: answered `unauthorized` whatever the plan.
-    NotOurIssuer,
-}
-
 impl ResponseFactory {
     /// Prepares to answer for the certificates the PKI's intermediate issued.
     pub fn new(pki: Arc<TestPki>) -> Result<Self, BuildError> {
@@ -135,10 +126,10 @@ impl ResponseFactory {
         plan: &ResponsePlan,
         request: &DecodedRequest,
         now: OffsetDateTime,
-    ) -> Result<(Vec<u8>, Answered), BuildError> {
+    ) -> Result<Vec<u8>, BuildError> {
         match plan {
-            ResponsePlan::Unsigned { status } => Ok((unsigned(*status), Answered::Known)),
-            ResponsePlan::SuccessfulWithoutBytes => Ok((unsigned(0), Answered::Known)),
+            ResponsePlan::Unsigned { status } => Ok(unsigned(*status)),
+            ResponsePlan::SuccessfulWithoutBytes => Ok(unsigned(0)),
             ResponsePlan::Signed(signed) => {
                 let ours: Vec<&CertId> = request
                     .cert_ids
@@ -147,10 +138,9 @@ impl ResponseFactory {
                     .collect();
                 if ours.is_empty() {
                     // RFC 6960 section 2.3: not authoritative for this issuer.
-                    return Ok((unsigned(6), Answered::NotOurIssuer));
+                    return Ok(unsigned(6));
                 }
-                let der = self.signed(signed, &ours, request, now)?;
-                Ok((der, Answered::Known))
+                self.signed(signed, &ours, request, now)
             }
         }
     }

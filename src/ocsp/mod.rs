@@ -9,7 +9,7 @@ mod plan;
 mod request;
 mod verify;
 
-pub use build::{Answered, BuildError, ResponseFactory, UNKNOWN_OID};
+pub use build::{BuildError, ResponseFactory, UNKNOWN_OID};
 pub use cert_id::{HashAlgorithm, IssuerHashes, cert_id_for, cert_id_names, same_serial};
 pub use inspect::{
     BasicInspection, ExtensionInspection, Inspection, NotOcsp, ResponseInspection,

@@ -358,7 +358,7 @@ async fn answer(
         .factory
         .respond(&behaviour.response, request, shared.clock.now())
     {
-        Ok((der, _)) => der,
+        Ok(der) => der,
         Err(error) => {
             tracing::warn!(%error, "cannot build the planned response; answering internalError");
             internal_error()
