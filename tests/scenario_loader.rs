@@ -105,6 +105,59 @@ fn broken_files_are_reported_with_file_line_and_column() {
                 "level: documented\nworld: {key_type: dsa}\n",
             ),
         ),
+        (
+            "empty-step",
+            GOOD.replace(
+                "  - send: POST /v1/ocsp/test",
+                "  - {}\n  - send: POST /v1/ocsp/test",
+            ),
+        ),
+        (
+            "expect-alone-checks-only-the-journal",
+            GOOD.replace(
+                "    expect: {status: 200}\n",
+                "    expect: {status: 200}\n  - expect: {status: 200}\n",
+            ),
+        ),
+        (
+            "expect-alone-without-journal",
+            GOOD.replace(
+                "    expect: {status: 200}\n",
+                "    expect: {status: 200}\n  - expect: {}\n",
+            ),
+        ),
+        (
+            "empty-journal",
+            GOOD.replace(
+                "expect: {status: 200}",
+                "expect: {status: 200, journal: {}}",
+            ),
+        ),
+        (
+            "journal-method",
+            GOOD.replace(
+                "expect: {status: 200}",
+                "expect: {status: 200, journal: {method: PUT}}",
+            ),
+        ),
+        (
+            "journal-hash-algorithm",
+            GOOD.replace(
+                "expect: {status: 200}",
+                "expect: {status: 200, journal: {hash_algorithm: sha3}}",
+            ),
+        ),
+        (
+            "journal-cert-role",
+            GOOD.replace(
+                "expect: {status: 200}",
+                "expect: {status: 200, journal: {cert: leaf}}",
+            ),
+        ),
+        (
+            "expect-without-status",
+            GOOD.replace("expect: {status: 200}", "expect: {body: {}}"),
+        ),
     ];
     let report: String = cases
         .iter()

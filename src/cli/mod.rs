@@ -10,12 +10,11 @@ use clap::{Parser, Subcommand};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use ocsp_harness::level::Level;
 use ocsp_harness::pki::{KeyType, ResponderUrl, Serial};
 use ocsp_harness::reference::{ManagementRole, User};
-use ocsp_harness::{report, scenario};
 
 mod inspect;
+mod keep_up;
 mod pki_generate;
 mod responder;
 mod run;
@@ -27,6 +26,9 @@ pub const EXIT_NON_CONFORMANT: u8 = 1;
 /// Exit code for bad input or usage (clap uses the same for its own errors).
 pub const EXIT_BAD_INPUT: u8 = 2;
 
+/// Exit code of a run whose remote target did not answer.
+pub const EXIT_UNREACHABLE: u8 = 3;
+
 /// Conformance and mock test harness for the OCSP endpoints of the Redis Software cluster REST API.
 #[derive(Debug, Parser)]
 #[command(name = "ocsp-harness", version, about)]
@@ -37,43 +39,8 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run scenarios against the embedded reference server.
-    Run {
-        /// Scenario files or directories.
-        #[arg(value_name = "PATH", default_value = "scenarios")]
-        paths: Vec<PathBuf>,
-        /// Scenarios at once (default: one per core).
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
-        jobs: Option<u16>,
-        /// Only scenarios whose id contains this text.
-        #[arg(long, value_name = "TEXT")]
-        filter: Option<String>,
-        /// Only scenarios with this tag (repeatable: any of them).
-        #[arg(long = "tag", value_name = "TAG")]
-        tags: Vec<String>,
-        /// Only scenarios of this level (repeatable: any of them).
-        #[arg(long = "level", value_name = "LEVEL", value_parser = run::parse_level)]
-        levels: Vec<Level>,
-        /// Run the K-th of N shares of the selection, e.g. 2/4.
-        #[arg(long, value_name = "K/N")]
-        partition: Option<scenario::Partition>,
-        /// List the selected scenarios and exit.
-        #[arg(long)]
-        list: bool,
-        /// Start no new scenario after the first that does not pass.
-        #[arg(long)]
-        fail_fast: bool,
-        /// Output format: human, json, junit, tap.
-        #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = run::parse_format)]
-        format: report::Format,
-        /// Also write every format into this directory.
-        #[arg(long, value_name = "DIR")]
-        report: Option<PathBuf>,
-        /// Scenario ids expected to fail, one per line; a listed one that passes, or names no
-        /// scenario, fails the run.
-        #[arg(long, value_name = "FILE")]
-        expected_failures: Option<PathBuf>,
-    },
+    /// Run scenarios against the embedded reference server or a remote target.
+    Run(Box<run::RunArgs>),
     /// Test PKI: CAs, the proxy certificate and OCSP responder certificates.
     Pki {
         #[command(subcommand)]
@@ -101,35 +68,7 @@ enum Command {
         threads: Option<u16>,
     },
     /// Run the reference server: the OCSP endpoints over HTTPS, with an embedded responder.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9443")]
-        listen: SocketAddr,
-        /// Plain HTTP instead of HTTPS, for local debugging.
-        #[arg(long)]
-        plain_http: bool,
-        /// Offer the provider states under /_harness (node capability, queue, clock, reset).
-        #[arg(long)]
-        state_hooks: bool,
-        /// Key type of the generated PKI.
-        #[arg(long, value_name = "TYPE", default_value_t = KeyType::P256, ignore_case = true,
-              value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
-                  .try_map(|name| name.parse::<KeyType>()))]
-        key_type: KeyType,
-        /// Address of the embedded OCSP responder.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
-        responder_listen: SocketAddr,
-        /// The embedded responder's behaviour (see `responder --list`).
-        #[arg(long, value_name = "NAME", default_value = "good")]
-        behaviour: String,
-        /// A user, ROLE=USERNAME:PASSWORD, replacing that role's generated one; repeatable.
-        #[arg(long = "user", value_name = "ROLE=USER:PASSWORD", env = "OCSP_HARNESS_USERS",
-              value_delimiter = ',', hide_env_values = true, value_parser = parse_user)]
-        users: Vec<User>,
-        /// Where to write the CA certificate clients should trust (default: a temporary file).
-        #[arg(long, value_name = "FILE")]
-        ca_out: Option<PathBuf>,
-    },
+    Serve(serve::ServeArgs),
     /// Decode a DER OCSP request or response to JSON and say what is wrong with it.
     Inspect {
         /// The DER file.
@@ -173,7 +112,7 @@ enum PkiCommand {
     },
 }
 
-fn parse_user(text: &str) -> Result<User, String> {
+pub(crate) fn parse_user(text: &str) -> Result<User, String> {
     let (role, credentials) = text
         .split_once('=')
         .ok_or("expected ROLE=USERNAME:PASSWORD")?;
@@ -216,58 +155,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             });
             responder::run_responder(&dir, listen, &behaviour, quiet, threads)
         }
-        Command::Serve {
-            listen,
-            plain_http,
-            state_hooks,
-            key_type,
-            responder_listen,
-            behaviour,
-            users,
-            ca_out,
-        } => serve::serve(serve::ServeArgs {
-            listen,
-            plain_http,
-            state_hooks,
-            key_type,
-            responder_listen,
-            behaviour,
-            users,
-            ca_out,
-        }),
+        Command::Serve(args) => serve::serve(args),
         Command::Inspect {
             file,
             cert,
             issuer,
             at,
         } => inspect::inspect_file(&file, cert.zip(issuer), at),
-        Command::Run {
-            paths,
-            jobs,
-            filter,
-            tags,
-            levels,
-            partition,
-            list,
-            fail_fast,
-            format,
-            report,
-            expected_failures,
-        } => run::run_scenarios(run::RunArgs {
-            paths,
-            jobs,
-            selection: scenario::Selection {
-                filter,
-                tags,
-                levels,
-                partition,
-            },
-            list,
-            fail_fast,
-            format,
-            report,
-            expected_failures,
-        }),
+        Command::Run(args) => run::run_scenarios(*args),
         Command::Pki {
             command:
                 PkiCommand::Generate {

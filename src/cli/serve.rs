@@ -6,24 +6,45 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use clap::builder::TypedValueParser;
 use ocsp_harness::pki::{self, KeyType};
 use ocsp_harness::reference::{
     ManagementRole, ReferenceOptions, ReferenceServer, ServerClock, User, Users,
 };
 use ocsp_harness::responder::behaviour_named;
 
-use super::emit;
 use super::responder::unknown_behaviour;
+use super::{emit, parse_user};
 
 /// The command line of `serve`.
+#[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9443")]
     pub listen: SocketAddr,
+    /// Plain HTTP instead of HTTPS, for local debugging.
+    #[arg(long)]
     pub plain_http: bool,
+    /// Offer the provider states under /_harness (node capability, queue, clock, reset).
+    #[arg(long)]
     pub state_hooks: bool,
+    /// Key type of the generated PKI.
+    #[arg(long, value_name = "TYPE", default_value_t = KeyType::P256, ignore_case = true,
+          value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
+              .try_map(|name| name.parse::<KeyType>()))]
     pub key_type: KeyType,
+    /// Address of the embedded OCSP responder.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub responder_listen: SocketAddr,
+    /// The embedded responder's behaviour (see `responder --list`).
+    #[arg(long, value_name = "NAME", default_value = "good")]
     pub behaviour: String,
+    /// A user, ROLE=USERNAME:PASSWORD, replacing that role's generated one; repeatable.
+    #[arg(long = "user", value_name = "ROLE=USER:PASSWORD", env = "OCSP_HARNESS_USERS",
+          value_delimiter = ',', hide_env_values = true, value_parser = parse_user)]
     pub users: Vec<User>,
+    /// Where to write the CA certificate clients should trust (default: a temporary file).
+    #[arg(long, value_name = "FILE")]
     pub ca_out: Option<PathBuf>,
 }
 

@@ -7,6 +7,8 @@
 //! - `PUT /_harness/clock` `{"now": "2026-03-01T12:00:00Z"}` or `{"advance": 3600}` (seconds):
 //!   the virtual clock (409 on the system clock).
 //! - `POST /_harness/reset`: everything back to how it started.
+//! - `POST /_harness/settle`: answers once the work due now (a poll) is done, so that a remote
+//!   runner reads what the poll found rather than racing it.
 
 use std::sync::Arc;
 
@@ -45,6 +47,7 @@ pub fn routes(state: StatesState) -> Router {
         .route("/_harness/queue", put(set_queue))
         .route("/_harness/clock", put(set_clock))
         .route("/_harness/reset", post(reset))
+        .route("/_harness/settle", post(settle))
         .with_state(state)
 }
 
@@ -145,6 +148,11 @@ async fn set_clock(
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     Ok(Json(json!({"now": now})))
+}
+
+async fn settle(State(state): State<StatesState>) -> Json<Value> {
+    state.cluster.settle().await;
+    Json(json!({"settled": true}))
 }
 
 async fn reset(State(state): State<StatesState>) -> Json<Value> {

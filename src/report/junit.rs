@@ -17,6 +17,7 @@ pub fn junit(results: &[ScenarioResult]) -> String {
             Verdict::Passed => TestCaseStatus::success(),
             Verdict::Failed { .. } => TestCaseStatus::non_success(NonSuccessKind::Failure),
             Verdict::Error { .. } => TestCaseStatus::non_success(NonSuccessKind::Error),
+            Verdict::Skipped { .. } => TestCaseStatus::skipped(),
         };
         let problems = problem_lines(result);
         if let Some(first) = problems.first() {

@@ -6,7 +6,7 @@ mod tap;
 
 use std::path::Path;
 
-pub use human::{Summary, human, human_with_notes};
+pub use human::{Colour, HumanOptions, Summary, human, human_with};
 pub use junit::junit;
 pub use tap::tap;
 
@@ -56,7 +56,16 @@ pub fn json(results: &[ScenarioResult]) -> String {
 
 /// Writes every format into `dir` (report.txt, results.json, junit.xml, report.tap), all or
 /// nothing.
-pub fn write_all(dir: &Path, results: &[ScenarioResult]) -> Result<(), WriteError> {
+pub fn write_all(
+    dir: &Path,
+    results: &[ScenarioResult],
+    human_options: &HumanOptions,
+) -> Result<(), WriteError> {
+    // Files get no colour codes, whatever the terminal does.
+    let plain = HumanOptions {
+        colour: Colour::Never,
+        ..human_options.clone()
+    };
     let files = [
         ("report.txt", Format::Human),
         ("results.json", Format::Json),
@@ -64,10 +73,16 @@ pub fn write_all(dir: &Path, results: &[ScenarioResult]) -> Result<(), WriteErro
         ("report.tap", Format::Tap),
     ]
     .into_iter()
-    .map(|(name, format)| NewFile {
-        name: name.to_owned(),
-        contents: format.render(results).into_bytes(),
-        private: false,
+    .map(|(name, format)| {
+        let contents = match format {
+            Format::Human => human_with(results, &plain),
+            format => format.render(results),
+        };
+        NewFile {
+            name: name.to_owned(),
+            contents: contents.into_bytes(),
+            private: false,
+        }
     })
     .collect::<Vec<_>>();
     write_all_or_nothing(dir, &files, Overwrite::Allow)
@@ -92,5 +107,6 @@ pub fn problem_lines(result: &ScenarioResult) -> Vec<String> {
             })
             .collect(),
         Verdict::Error { message } => vec![format!("{}: {message}", result.path.display())],
+        Verdict::Skipped { reason } => vec![format!("skipped: {reason}")],
     }
 }

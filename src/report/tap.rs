@@ -9,19 +9,27 @@ use crate::runner::{ScenarioResult, Verdict};
 pub fn tap(results: &[ScenarioResult]) -> String {
     let mut text = format!("TAP version 14\n1..{}\n", results.len());
     for (index, result) in results.iter().enumerate() {
-        let ok = if result.verdict == Verdict::Passed {
-            "ok"
-        } else {
+        let ok = if result.verdict.is_problem() {
             "not ok"
+        } else {
+            "ok"
+        };
+        // TAP's directive: a skipped test is `ok` with `# SKIP reason`.
+        let directive = match &result.verdict {
+            Verdict::Skipped { reason } => format!(" # SKIP {}", one_line(reason)),
+            _ => String::new(),
         };
         // Writing to a String cannot fail.
         let _ = writeln!(
             text,
-            "{ok} {} - {} [{}]",
+            "{ok} {} - {} [{}]{directive}",
             index + 1,
             result.id,
             result.level
         );
+        if !result.verdict.is_problem() {
+            continue;
+        }
         let problems = problem_lines(result);
         if !problems.is_empty() {
             let _ = writeln!(text, "  ---\n  problems:");
@@ -32,4 +40,12 @@ pub fn tap(results: &[ScenarioResult]) -> String {
         }
     }
     text
+}
+
+/// A TAP directive ends at the line's end, and `#` starts one: neither may appear inside.
+fn one_line(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('#', "\\#")
 }

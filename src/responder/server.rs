@@ -77,7 +77,9 @@ impl ResponderConfig {
 }
 
 struct Shared {
-    factory: ResponseFactory,
+    // Swapped whole when a run moves to another PKI; a request in flight keeps the one it
+    // started with.
+    factory: RwLock<Arc<ResponseFactory>>,
     behaviour: RwLock<Arc<Behaviour>>,
     journal: Journal,
     clock: Arc<dyn Clock>,
@@ -121,7 +123,7 @@ impl Responder {
                 source,
             })?;
         let shared = Arc::new(Shared {
-            factory: ResponseFactory::new(pki)?,
+            factory: RwLock::new(Arc::new(ResponseFactory::new(pki)?)),
             behaviour: RwLock::new(Arc::new(behaviour)),
             journal: Journal::new(config.journal_capacity),
             clock: config.clock,
@@ -185,8 +187,19 @@ impl ResponderHandle {
     }
 
     /// The PKI it answers for.
-    pub fn pki(&self) -> &Arc<TestPki> {
-        self.shared.factory.pki()
+    pub fn pki(&self) -> Arc<TestPki> {
+        Arc::clone(current_factory(&self.shared).pki())
+    }
+
+    /// Answers for `pki` from now on (a remote run changes PKI between scenarios).
+    pub fn set_pki(&self, pki: Arc<TestPki>) -> Result<(), ResponderError> {
+        let factory = Arc::new(ResponseFactory::new(pki)?);
+        *self
+            .shared
+            .factory
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = factory;
+        Ok(())
     }
 
     /// Stops listening and drops every open connection.
@@ -206,6 +219,15 @@ impl Drop for ResponderHandle {
             let _ = stop.send(());
         }
     }
+}
+
+fn current_factory(shared: &Shared) -> Arc<ResponseFactory> {
+    Arc::clone(
+        &shared
+            .factory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner),
+    )
 }
 
 fn current_behaviour(shared: &Shared) -> Arc<Behaviour> {
@@ -354,10 +376,11 @@ async fn answer(
     if let Some(delay) = delivery.delay {
         shared.clock.sleep(delay).await;
     }
-    let der = match shared
-        .factory
-        .respond(&behaviour.response, request, shared.clock.now())
-    {
+    let der = match current_factory(shared).respond(
+        &behaviour.response,
+        request,
+        shared.clock.now(),
+    ) {
         Ok(der) => der,
         Err(error) => {
             tracing::warn!(%error, "cannot build the planned response; answering internalError");

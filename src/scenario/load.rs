@@ -10,8 +10,9 @@ use time::format_description::well_known::Rfc3339;
 
 use super::duration::parse_duration;
 use super::matcher::Matcher;
-use super::model::{Action, Scenario, SendStep, Step, Who, World};
-use super::raw::{RawScenario, RawStep};
+use super::model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
+use super::raw::{RawJournal, RawScenario, RawStep};
+use crate::ocsp::HashAlgorithm;
 use crate::pki::{KeyType, Role};
 use crate::reference::ManagementRole;
 use crate::responder::{Behaviour, behaviour_named};
@@ -99,6 +100,15 @@ impl Checker<'_> {
         }
     }
 
+    fn error(&self, line: u64, column: u64, message: impl Into<String>) -> LoadError {
+        LoadError {
+            path: self.path.to_owned(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
     fn scenario(&self, raw: RawScenario) -> Result<Scenario, LoadError> {
         let id = &raw.id.value;
         let valid_id = id.split_once("::").is_some_and(|(area, name)| {
@@ -178,32 +188,37 @@ impl Checker<'_> {
         })
     }
 
-    fn step(&self, raw: RawStep) -> Result<Step, LoadError> {
-        let actions = [
-            raw.send.is_some(),
-            raw.advance.is_some(),
-            raw.responder.is_some(),
-            raw.install_proxy.is_some(),
-        ];
-        let anchor = raw
-            .send
-            .as_ref()
-            .or(raw.advance.as_ref())
-            .or(raw.responder.as_ref())
-            .or(raw.install_proxy.as_ref());
-        let Some(anchor) = anchor else {
-            return Err(LoadError {
-                path: self.path.to_owned(),
-                line: 0,
-                column: 0,
-                message: "a step needs one of send, advance, responder, install_proxy".to_owned(),
-            });
+    fn step(&self, spanned: Spanned<RawStep>) -> Result<Step, LoadError> {
+        let (step_line, step_column) = (spanned.referenced.line(), spanned.referenced.column());
+        let raw = spanned.value;
+        let standalone_expect = raw.send.is_none() && raw.expect.is_some();
+        let mut places: Vec<(u64, u64)> =
+            [&raw.send, &raw.advance, &raw.responder, &raw.install_proxy]
+                .into_iter()
+                .flatten()
+                .map(|spanned| (spanned.referenced.line(), spanned.referenced.column()))
+                .collect();
+        if standalone_expect {
+            places.extend(
+                raw.expect
+                    .as_ref()
+                    .map(|spanned| (spanned.referenced.line(), spanned.referenced.column())),
+            );
+        }
+        places.sort_unstable();
+        let Some(&(line, _)) = places.first() else {
+            return Err(self.error(
+                step_line,
+                step_column,
+                "a step needs one of send, advance, responder, install_proxy, expect",
+            ));
         };
-        let line = anchor.referenced.line();
-        if actions.iter().filter(|present| **present).count() > 1 {
-            return Err(self.at(
-                anchor,
-                "a step does one thing: send, advance, responder or install_proxy",
+        if let Some(&(second_line, second_column)) = places.get(1) {
+            // The second action is the one too many.
+            return Err(self.error(
+                second_line,
+                second_column,
+                "a step does one thing: send, advance, responder, install_proxy or expect",
             ));
         }
         let action = if let Some(spanned) = &raw.advance {
@@ -216,15 +231,77 @@ impl Checker<'_> {
                 behaviour: self.behaviour(spanned)?,
             }
         } else if let Some(spanned) = &raw.install_proxy {
-            let role = spanned
-                .value
-                .parse::<Role>()
-                .map_err(|error| self.at(spanned, error.to_string()))?;
-            Action::InstallProxy(role)
+            Action::InstallProxy(self.role(spanned)?)
+        } else if standalone_expect {
+            let Some(expect) = raw.expect else {
+                return unreachable_step();
+            };
+            let (line, column) = (expect.referenced.line(), expect.referenced.column());
+            let expect = expect.value;
+            if expect.status.is_some() || !expect.body.is_empty() || expect.body_is.is_some() {
+                return Err(self.error(
+                    line,
+                    column,
+                    "an expect step without send checks only the journal",
+                ));
+            }
+            let journal = expect.journal.ok_or_else(|| {
+                self.error(line, column, "an expect step without send needs journal")
+            })?;
+            Action::ExpectJournal(self.journal(journal, line, column)?)
         } else {
             Action::Send(Box::new(self.send(raw)?))
         };
         Ok(Step { line, action })
+    }
+
+    fn role(&self, spanned: &Spanned<String>) -> Result<Role, LoadError> {
+        spanned
+            .value
+            .parse::<Role>()
+            .map_err(|error| self.at(spanned, error.to_string()))
+    }
+
+    fn journal(&self, raw: RawJournal, line: u64, column: u64) -> Result<JournalExpect, LoadError> {
+        let method = raw
+            .method
+            .map(|spanned| match spanned.value.as_str() {
+                "GET" => Ok(http::Method::GET),
+                "POST" => Ok(http::Method::POST),
+                _ => Err(self.at(&spanned, "an OCSP request's method is GET or POST")),
+            })
+            .transpose()?;
+        let hash_algorithm = raw
+            .hash_algorithm
+            .map(|spanned| {
+                HashAlgorithm::ALL
+                    .into_iter()
+                    .find(|algorithm| algorithm.name() == spanned.value)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = HashAlgorithm::ALL
+                            .into_iter()
+                            .map(HashAlgorithm::name)
+                            .collect();
+                        self.at(&spanned, format!("expected one of {}", names.join(", ")))
+                    })
+            })
+            .transpose()?;
+        let cert = raw.cert.map(|spanned| self.role(&spanned)).transpose()?;
+        let journal = JournalExpect {
+            requests: raw.requests,
+            method,
+            hash_algorithm,
+            nonce: raw.nonce,
+            cert,
+        };
+        if journal == JournalExpect::default() {
+            return Err(self.error(
+                line,
+                column,
+                "journal needs one of requests, method, hash_algorithm, nonce, cert",
+            ));
+        }
+        Ok(journal)
     }
 
     fn send(&self, raw: RawStep) -> Result<SendStep, LoadError> {
@@ -259,6 +336,15 @@ impl Checker<'_> {
         let expect = raw
             .expect
             .ok_or_else(|| self.at(send, "a send step needs expect"))?;
+        let (expect_line, expect_column) = (expect.referenced.line(), expect.referenced.column());
+        let expect = expect.value;
+        let status = expect
+            .status
+            .ok_or_else(|| self.error(expect_line, expect_column, "expect needs status"))?;
+        let journal = expect
+            .journal
+            .map(|journal| self.journal(journal, expect_line, expect_column))
+            .transpose()?;
         let fields = expect
             .body
             .into_iter()
@@ -280,10 +366,10 @@ impl Checker<'_> {
             who,
             headers: raw.headers,
             body,
-            status: expect.status,
+            status,
             fields,
             body_is: expect.body_is,
-            journal_requests: expect.journal.map(|journal| journal.requests),
+            journal,
         })
     }
 }

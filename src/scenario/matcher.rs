@@ -91,10 +91,16 @@ impl Matcher {
             (Matcher::Var(Var::ResponderUrl), Some(actual)) => {
                 actual.as_str() == Some(context.responder_url.as_str())
             }
-            (Matcher::Clock(offset), Some(actual)) => {
-                actual.as_str()
-                    == Some(crate::reference::imf_fixdate(context.now + *offset).as_str())
-            }
+            (Matcher::Clock(offset), Some(actual)) => actual
+                .as_str()
+                .and_then(parse_imf_fixdate)
+                .is_some_and(|time| {
+                    // IMF-fixdate has whole seconds: the earliest acceptable is truncated.
+                    let earliest = (context.now + *offset).replace_nanosecond(0);
+                    earliest.is_ok_and(|earliest| {
+                        earliest <= time && time <= context.now + *offset + context.slack
+                    })
+                }),
         };
         if ok {
             Ok(())
@@ -122,10 +128,17 @@ impl Matcher {
             Matcher::Var(Var::ResponderUrl) => {
                 format!("\"{}\" (responder_url)", context.responder_url)
             }
-            Matcher::Clock(offset) => {
+            Matcher::Clock(offset) if context.slack.is_zero() => {
                 format!(
                     "\"{}\"",
                     crate::reference::imf_fixdate(context.now + *offset)
+                )
+            }
+            Matcher::Clock(offset) => {
+                format!(
+                    "an IMF-fixdate from {} to {}",
+                    crate::reference::imf_fixdate(context.now + *offset),
+                    crate::reference::imf_fixdate(context.now + *offset + context.slack)
                 )
             }
         }
@@ -137,17 +150,28 @@ impl Matcher {
 pub struct MatchContext {
     /// The world's responder URL.
     pub responder_url: String,
-    /// The clock when the step started.
+    /// The scenario's clock when the step started.
     pub now: time::OffsetDateTime,
+    /// How far past `now` a clock matcher accepts: zero on a virtual clock; on a target's own
+    /// clock, the real time the scenario has taken so far.
+    pub slack: time::Duration,
 }
 
 /// `Sun, 01 Mar 2026 12:00:00 GMT`: the date format of every vendor example.
 pub fn is_imf_fixdate(text: &str) -> bool {
+    parse_imf_fixdate(text).is_some()
+}
+
+/// The instant an IMF-fixdate names; `None` for anything else (a weekday that does not fit
+/// the date included).
+pub fn parse_imf_fixdate(text: &str) -> Option<time::OffsetDateTime> {
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
     time::PrimitiveDateTime::parse(text, format)
-        .is_ok_and(|parsed| crate::reference::imf_fixdate(parsed.assume_utc()) == text)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
+        .filter(|parsed| crate::reference::imf_fixdate(*parsed) == text)
 }
 
 #[cfg(test)]
@@ -161,7 +185,34 @@ mod tests {
         MatchContext {
             responder_url: "http://127.0.0.1:1/".to_owned(),
             now: datetime!(2026-03-01 12:00 UTC),
+            slack: time::Duration::ZERO,
         }
+    }
+
+    #[test]
+    fn a_clock_matcher_on_a_real_clock_accepts_the_time_the_scenario_took() {
+        let matcher = Matcher::from_value(json!({"clock": "1d"})).expect("valid");
+        let context = MatchContext {
+            responder_url: String::new(),
+            now: datetime!(2026-03-01 12:00:00.700 UTC),
+            slack: time::Duration::seconds(3),
+        };
+        for (actual, ok) in [
+            ("Mon, 02 Mar 2026 11:59:59 GMT", false),
+            ("Mon, 02 Mar 2026 12:00:00 GMT", true),
+            ("Mon, 02 Mar 2026 12:00:03 GMT", true),
+            ("Mon, 02 Mar 2026 12:00:04 GMT", false),
+        ] {
+            assert_eq!(
+                matcher.check(Some(&json!(actual)), &context).is_ok(),
+                ok,
+                "{actual}"
+            );
+        }
+        assert_eq!(
+            matcher.describe(&context),
+            "an IMF-fixdate from Mon, 02 Mar 2026 12:00:00 GMT to Mon, 02 Mar 2026 12:00:03 GMT"
+        );
     }
 
     #[test]

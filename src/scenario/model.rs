@@ -7,6 +7,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::matcher::Matcher;
 use crate::level::Level;
+use crate::ocsp::HashAlgorithm;
 use crate::pki::{KeyType, Role};
 use crate::reference::ManagementRole;
 use crate::responder::Behaviour;
@@ -76,6 +77,24 @@ pub enum Action {
     },
     /// Install a certificate of the PKI as the proxy certificate, through `update_cert`.
     InstallProxy(Role),
+    /// Check what the responder has seen since the world started.
+    ExpectJournal(JournalExpect),
+}
+
+/// What the responder's journal must show: every given property holds for every request in
+/// the window (a send step's duration, or since the world started).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalExpect {
+    /// How many requests arrived.
+    pub requests: Option<u64>,
+    /// The HTTP method of each (`POST`, or `GET` for the RFC 6960 appendix A GET form).
+    pub method: Option<http::Method>,
+    /// The hash algorithm of each request's CertIDs.
+    pub hash_algorithm: Option<HashAlgorithm>,
+    /// Whether each carries a nonce extension.
+    pub nonce: Option<bool>,
+    /// The certificate each asks about (its serial in the CertID).
+    pub cert: Option<Role>,
 }
 
 /// Who sends a request.
@@ -113,6 +132,6 @@ pub struct SendStep {
     pub fields: Vec<(String, Matcher)>,
     /// The whole JSON answer, when given.
     pub body_is: Option<serde_json::Value>,
-    /// How many requests the responder must see during the step.
-    pub journal_requests: Option<u64>,
+    /// What the responder must see during the step.
+    pub journal: Option<JournalExpect>,
 }

@@ -21,7 +21,7 @@ pub(crate) struct RawScenario {
     pub clock: Spanned<String>,
     #[serde(default)]
     pub world: RawWorld,
-    pub steps: Vec<RawStep>,
+    pub steps: Vec<Spanned<RawStep>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,7 +46,7 @@ pub(crate) struct RawStep {
     pub headers: BTreeMap<String, String>,
     pub body: Option<serde_json::Value>,
     pub raw_body: Option<String>,
-    pub expect: Option<RawExpect>,
+    pub expect: Option<Spanned<RawExpect>>,
     pub advance: Option<Spanned<String>>,
     pub responder: Option<Spanned<String>>,
     pub install_proxy: Option<Spanned<String>>,
@@ -62,7 +62,7 @@ pub(crate) struct RawCredentials {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawExpect {
-    pub status: u16,
+    pub status: Option<u16>,
     #[serde(default)]
     pub body: BTreeMap<String, Spanned<serde_json::Value>>,
     pub body_is: Option<serde_json::Value>,
@@ -72,5 +72,9 @@ pub(crate) struct RawExpect {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawJournal {
-    pub requests: u64,
+    pub requests: Option<u64>,
+    pub method: Option<Spanned<String>>,
+    pub hash_algorithm: Option<Spanned<String>>,
+    pub nonce: Option<bool>,
+    pub cert: Option<Spanned<String>>,
 }
