@@ -25,7 +25,12 @@ struct Served {
 impl Served {
     fn start() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem").to_str().expect("utf-8").to_owned();
+        let ca = dir
+            .path()
+            .join("ca.pem")
+            .to_str()
+            .expect("utf-8")
+            .to_owned();
         let users: Vec<String> = USERS
             .iter()
             .map(|(role, user, password)| format!("{role}={user}:{password}"))

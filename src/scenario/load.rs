@@ -345,8 +345,11 @@ impl Checker<'_> {
             .journal
             .map(|journal| self.journal(journal, expect_line, expect_column))
             .transpose()?;
-        let fields = expect
-            .body
+        // Checked and reported in the order they are written, not the map's.
+        let mut written: Vec<_> = expect.body.into_iter().collect();
+        written
+            .sort_by_key(|(_, spanned)| (spanned.referenced.line(), spanned.referenced.column()));
+        let fields = written
             .into_iter()
             .map(|(name, spanned)| {
                 let location = (spanned.referenced.line(), spanned.referenced.column());
