@@ -110,3 +110,106 @@ pub fn problem_lines(result: &ScenarioResult) -> Vec<String> {
         Verdict::Skipped { reason } => vec![format!("skipped: {reason}")],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::level::Level;
+    use crate::runner::Mismatch;
+
+    /// One result of each kind, with fixed durations.
+    fn results() -> Vec<ScenarioResult> {
+        let result = |id: &str, verdict: Verdict| ScenarioResult {
+            id: id.to_owned(),
+            path: PathBuf::from(format!("scenarios/{}.yaml", id.replace("::", "/"))),
+            level: Level::Documented,
+            title: format!("the title of {id}"),
+            verdict,
+            duration_ms: 12,
+        };
+        vec![
+            result("test::good", Verdict::Passed),
+            result(
+                "test::revoked",
+                Verdict::Failed {
+                    mismatches: vec![
+                        Mismatch {
+                            line: 13,
+                            request: "POST /v1/ocsp/test".to_owned(),
+                            path: "status".to_owned(),
+                            expected: "200".to_owned(),
+                            actual: "500".to_owned(),
+                        },
+                        Mismatch {
+                            line: 13,
+                            request: "POST /v1/ocsp/test".to_owned(),
+                            path: "body.cert_status".to_owned(),
+                            expected: "\"REVOKED\"".to_owned(),
+                            actual: "absent".to_owned(),
+                        },
+                        Mismatch {
+                            line: 20,
+                            request: "GET /v1/ocsp/status".to_owned(),
+                            path: "journal.requests".to_owned(),
+                            expected: "1".to_owned(),
+                            actual: "0".to_owned(),
+                        },
+                    ],
+                },
+            ),
+            result(
+                "transport::hang",
+                Verdict::Error {
+                    message: "line 9: POST /v1/ocsp/test: no answer: operation timed out"
+                        .to_owned(),
+                },
+            ),
+            result(
+                "polling::hour",
+                Verdict::Skipped {
+                    reason: "it moves the clock (line 19), and a remote target runs on its own clock"
+                        .to_owned(),
+                },
+            ),
+        ]
+    }
+
+    #[test]
+    fn human_report() {
+        let options = HumanOptions {
+            notes: vec!["expected failures (baseline): transport::hang".to_owned()],
+            colour: Colour::Never,
+            rerun_args: "--target https://cluster:9443".to_owned(),
+        };
+        insta::assert_snapshot!(human_with(&results(), &options));
+    }
+
+    #[test]
+    fn human_report_in_colour() {
+        let options = HumanOptions {
+            colour: Colour::Always,
+            ..HumanOptions::default()
+        };
+        let text = human_with(&results()[..2], &options);
+        assert!(text.contains("\x1b[32mPASS \x1b[0m test::good"), "{text}");
+        assert!(text.contains("expected \x1b[32m200\x1b[0m"), "{text}");
+        assert!(text.contains("actual   \x1b[31m500\x1b[0m"), "{text}");
+    }
+
+    #[test]
+    fn junit_report() {
+        insta::assert_snapshot!(junit(&results()));
+    }
+
+    #[test]
+    fn tap_report() {
+        insta::assert_snapshot!(tap(&results()));
+    }
+
+    #[test]
+    fn json_report() {
+        insta::assert_snapshot!(json(&results()));
+    }
+}
