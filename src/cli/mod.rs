@@ -69,6 +69,8 @@ enum Command {
     },
     /// Run the reference server: the OCSP endpoints over HTTPS, with an embedded responder.
     Serve(serve::ServeArgs),
+    /// Print the JSON Schema of the scenario format (for editors).
+    Schema,
     /// Decode a DER OCSP request or response to JSON and say what is wrong with it.
     Inspect {
         /// The DER file.
@@ -163,6 +165,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             at,
         } => inspect::inspect_file(&file, cert.zip(issuer), at),
         Command::Run(args) => run::run_scenarios(*args),
+        Command::Schema => {
+            // Serializing a JSON value cannot fail.
+            let text =
+                serde_json::to_string_pretty(&ocsp_harness::scenario::schema()).unwrap_or_default();
+            emit(&format!("{text}\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Pki {
             command:
                 PkiCommand::Generate {

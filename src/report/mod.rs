@@ -169,8 +169,9 @@ mod tests {
             result(
                 "polling::hour",
                 Verdict::Skipped {
-                    reason: "it moves the clock (line 19), and a remote target runs on its own clock"
-                        .to_owned(),
+                    reason:
+                        "it moves the clock (line 19), and a remote target runs on its own clock"
+                            .to_owned(),
                 },
             ),
         ]
