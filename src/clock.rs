@@ -172,12 +172,16 @@ impl VirtualClock {
         let started = self.inner.next_id.load(Ordering::SeqCst);
         // The plain wait this driver is moving the clock for, by (deadline, id).
         let mut trigger: Option<(OffsetDateTime, u64)> = None;
+        let mut timed_out = false;
         loop {
             let changed = self.inner.changed.notified();
             let mut changed = std::pin::pin!(changed);
             // Registered before the state is read, so that no start or end is missed.
             changed.as_mut().enable();
-            if trigger.is_none() {
+            // Once a timeout it outlasted has fired, the caller is giving up: waits that start
+            // after (a hostile responder still dripping into a closed connection) are
+            // leftovers, and following them would move the clock past what the caller saw.
+            if trigger.is_none() && !timed_out {
                 trigger = self.claim_wait(started);
             }
             let mut moved = false;
@@ -196,6 +200,7 @@ impl VirtualClock {
                     moved = true;
                     if fires_timeout {
                         trigger = None;
+                        timed_out = true;
                     }
                 }
             }

@@ -186,8 +186,12 @@ impl ReferenceServer {
             )
             .await
             .map_err(ReferenceError::Tls)?;
-            let server = axum_server::from_tcp_rustls(listener, config)
+            // Small answers in several writes would otherwise wait for delayed ACKs (40 ms).
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                .acceptor(axum_server::accept::NoDelayAcceptor::new());
+            let server = axum_server::from_tcp(listener)
                 .map_err(bind_error(addr))?
+                .acceptor(acceptor)
                 .handle(handle.clone());
             tokio::spawn(async move {
                 let _ = server.serve(service).await;
@@ -195,6 +199,7 @@ impl ReferenceServer {
         } else {
             let server = axum_server::from_tcp(listener)
                 .map_err(bind_error(addr))?
+                .acceptor(axum_server::accept::NoDelayAcceptor::new())
                 .handle(handle.clone());
             tokio::spawn(async move {
                 let _ = server.serve(service).await;

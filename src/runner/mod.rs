@@ -101,10 +101,27 @@ pub async fn run_embedded_until(
     jobs: usize,
     after_each: impl Fn(&ScenarioResult) -> bool + Send + Sync + 'static,
 ) -> Vec<ScenarioResult> {
-    run_scheduled(scenarios, jobs, after_each, |scenario| async move {
+    // The slowest worlds start first so that they do not finish alone at the end: an RSA PKI
+    // takes about a second to generate, the others milliseconds. Results keep the given order.
+    let mut indexed: Vec<(usize, Scenario)> = scenarios.into_iter().enumerate().collect();
+    indexed.sort_by_key(|(index, scenario)| {
+        (
+            std::cmp::Reverse(scenario.world.key_type == crate::pki::KeyType::Rsa2048),
+            *index,
+        )
+    });
+    let (order, scenarios): (Vec<usize>, Vec<Scenario>) = indexed.into_iter().unzip();
+    let results = run_scheduled(scenarios, jobs, after_each, |scenario| async move {
         run_one(&scenario).await
     })
-    .await
+    .await;
+    let mut by_index: Vec<(usize, Option<ScenarioResult>)> =
+        order.into_iter().zip(results).collect();
+    by_index.sort_by_key(|(index, _)| *index);
+    by_index
+        .into_iter()
+        .filter_map(|(_, result)| result)
+        .collect()
 }
 
 /// Runs `scenarios` one at a time against the remote target of `session`, calling
@@ -120,6 +137,9 @@ pub async fn run_remote_until(
         async move { session.run(&scenario).await }
     })
     .await
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 async fn run_scheduled<F, Fut>(
@@ -127,7 +147,7 @@ async fn run_scheduled<F, Fut>(
     jobs: usize,
     after_each: impl Fn(&ScenarioResult) -> bool + Send + Sync + 'static,
     run: F,
-) -> Vec<ScenarioResult>
+) -> Vec<Option<ScenarioResult>>
 where
     F: Fn(Scenario) -> Fut,
     Fut: Future<Output = ScenarioResult> + Send + 'static,
@@ -143,8 +163,17 @@ where
                 Arc::clone(&stopped),
                 Arc::clone(&after_each),
             );
+            // Kept to report a scenario whose task ended in a panic (a bug), not to lose it.
+            let blank = ScenarioResult {
+                id: scenario.id.clone(),
+                path: scenario.path.clone(),
+                level: scenario.level,
+                title: scenario.title.clone(),
+                verdict: Verdict::Passed,
+                duration_ms: 0,
+            };
             let future = run(scenario);
-            tokio::spawn(async move {
+            let task = tokio::spawn(async move {
                 let _permit = semaphore.acquire_owned().await;
                 if stopped.load(Ordering::SeqCst) {
                     return None;
@@ -154,14 +183,21 @@ where
                     stopped.store(true, Ordering::SeqCst);
                 }
                 Some(result)
-            })
+            });
+            (blank, task)
         })
         .collect();
     let mut results = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        if let Ok(Some(result)) = task.await {
-            results.push(result);
-        }
+    for (blank, task) in tasks {
+        results.push(match task.await {
+            Ok(result) => result,
+            Err(error) => Some(ScenarioResult {
+                verdict: Verdict::Error {
+                    message: format!("the harness failed running it (a bug): {error}"),
+                },
+                ..blank
+            }),
+        });
     }
     results
 }
