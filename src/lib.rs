@@ -8,12 +8,16 @@
 //! - [`pki`]: test CAs, the proxy certificate and OCSP responder certificates;
 //! - [`ocsp`]: the protocol, no I/O: requests, responses built from knobs, the strict verifier;
 //! - [`responder`]: the fake OCSP responder, its behaviour catalogue and request journal;
-//! - [`level`]: how firmly each rule is fixed.
+//! - [`level`]: how firmly each rule is fixed;
+//! - [`reference`]: the reference implementation of the endpoints;
+//! - [`scenario`], [`runner`], [`report`]: the scenario format, running it, reporting;
+//! - [`coverage`]: what of the contract a corpus checks.
 
 #![forbid(unsafe_code)]
 
 pub mod client;
 pub mod clock;
+pub mod coverage;
 pub mod files;
 pub mod level;
 pub mod ocsp;

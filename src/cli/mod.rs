@@ -71,6 +71,16 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// For every status code, error code, role and edge case of the contract, the scenarios
+    /// that check it; exit 1 when a documented one has none.
+    Coverage {
+        /// Scenario files or directories.
+        #[arg(value_name = "PATH", default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Decode a DER OCSP request or response to JSON and say what is wrong with it.
     Inspect {
         /// The DER file.
@@ -165,6 +175,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             at,
         } => inspect::inspect_file(&file, cert.zip(issuer), at),
         Command::Run(args) => run::run_scenarios(*args),
+        Command::Coverage { paths, json } => {
+            let files = ocsp_harness::scenario::scenario_files(&paths)?;
+            let scenarios = ocsp_harness::scenario::load_all(&files)?;
+            let coverage = ocsp_harness::coverage::coverage(&scenarios);
+            let text = if json {
+                // Serializing plain data with string keys cannot fail.
+                let mut text = serde_json::to_string_pretty(&coverage).unwrap_or_default();
+                text.push('\n');
+                text
+            } else {
+                ocsp_harness::coverage::render(&coverage)
+            };
+            emit(&text)?;
+            Ok(
+                if ocsp_harness::coverage::documented_gaps(&coverage).is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(EXIT_NON_CONFORMANT)
+                },
+            )
+        }
         Command::Schema => {
             // Serializing a JSON value cannot fail.
             let text =

@@ -242,6 +242,12 @@ impl RemoteSession {
             }
             if let Action::Send(send) = &step.action {
                 if turns_ocsp_on(send) {
+                    if send.journal.is_some() && self.options.state_url.is_none() {
+                        return Some(format!(
+                            "it counts the poll that turning OCSP on starts (line {}): give --state-url, so that the harness can wait for the poll",
+                            step.line
+                        ));
+                    }
                     ocsp_turned_on = Some(step.line);
                 }
             }
