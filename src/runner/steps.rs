@@ -172,6 +172,7 @@ async fn send_step(
         .await
         .map_err(|error| no_answer(&error))?;
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     let bytes = read_capped(response, MAX_ANSWER_BODY)
         .await
         .map_err(|error| format!("line {line}: {request_line}: {error}"))?;
@@ -211,6 +212,19 @@ async fn send_step(
                     }
                 }
             }
+        }
+    }
+    for (name, matcher) in &step.answer_headers {
+        let values: Vec<Value> = headers
+            .get_all(name.as_str())
+            .iter()
+            .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect();
+        // A header sent more than once is checked as its first value.
+        let actual = values.first();
+        if let Err(expected) = matcher.check(actual, &context) {
+            let actual = actual.map_or_else(|| "absent".to_owned(), Value::to_string);
+            mismatch(format!("headers.{name}"), expected, actual);
         }
     }
     if let Some(expect) = &step.journal {

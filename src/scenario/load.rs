@@ -1,6 +1,7 @@
 //! Loading scenario files: YAML into [`super::raw`] structs, then checked into the model.
 //! Every error names the file, line and column, and what was expected there.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -238,7 +239,11 @@ impl Checker<'_> {
             };
             let (line, column) = (expect.referenced.line(), expect.referenced.column());
             let expect = expect.value;
-            if expect.status.is_some() || !expect.body.is_empty() || expect.body_is.is_some() {
+            if expect.status.is_some()
+                || !expect.body.is_empty()
+                || expect.body_is.is_some()
+                || !expect.headers.is_empty()
+            {
                 return Err(self.error(
                     line,
                     column,
@@ -253,6 +258,25 @@ impl Checker<'_> {
             Action::Send(Box::new(self.send(raw)?))
         };
         Ok(Step { line, action })
+    }
+
+    /// Matchers by name, checked and reported in the order they are written, not the map's.
+    fn matchers(
+        &self,
+        written: BTreeMap<String, Spanned<serde_json::Value>>,
+    ) -> Result<Vec<(String, Matcher)>, LoadError> {
+        let mut written: Vec<_> = written.into_iter().collect();
+        written
+            .sort_by_key(|(_, spanned)| (spanned.referenced.line(), spanned.referenced.column()));
+        written
+            .into_iter()
+            .map(|(name, spanned)| {
+                let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
+                Matcher::from_value(spanned.value)
+                    .map(|matcher| (name, matcher))
+                    .map_err(|message| self.error(line, column, message))
+            })
+            .collect()
     }
 
     fn role(&self, spanned: &Spanned<String>) -> Result<Role, LoadError> {
@@ -345,24 +369,12 @@ impl Checker<'_> {
             .journal
             .map(|journal| self.journal(journal, expect_line, expect_column))
             .transpose()?;
-        // Checked and reported in the order they are written, not the map's.
-        let mut written: Vec<_> = expect.body.into_iter().collect();
-        written
-            .sort_by_key(|(_, spanned)| (spanned.referenced.line(), spanned.referenced.column()));
-        let fields = written
+        let fields = self.matchers(expect.body)?;
+        let answer_headers = self
+            .matchers(expect.headers)?
             .into_iter()
-            .map(|(name, spanned)| {
-                let location = (spanned.referenced.line(), spanned.referenced.column());
-                Matcher::from_value(spanned.value)
-                    .map(|matcher| (name, matcher))
-                    .map_err(|message| LoadError {
-                        path: self.path.to_owned(),
-                        line: location.0,
-                        column: location.1,
-                        message,
-                    })
-            })
-            .collect::<Result<_, _>>()?;
+            .map(|(name, matcher)| (name.to_ascii_lowercase(), matcher))
+            .collect();
         Ok(SendStep {
             method,
             path: path.to_owned(),
@@ -372,6 +384,7 @@ impl Checker<'_> {
             status,
             fields,
             body_is: expect.body_is,
+            answer_headers,
             journal,
         })
     }

@@ -132,6 +132,8 @@ pub struct SendStep {
     pub fields: Vec<(String, Matcher)>,
     /// The whole JSON answer, when given.
     pub body_is: Option<serde_json::Value>,
+    /// What headers of the answer must be, by lower-case name (string matchers).
+    pub answer_headers: Vec<(String, Matcher)>,
     /// What the responder must see during the step.
     pub journal: Option<JournalExpect>,
 }

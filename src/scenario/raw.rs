@@ -66,6 +66,8 @@ pub(crate) struct RawExpect {
     #[serde(default)]
     pub body: BTreeMap<String, Spanned<serde_json::Value>>,
     pub body_is: Option<serde_json::Value>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<serde_json::Value>>,
     pub journal: Option<RawJournal>,
 }
 

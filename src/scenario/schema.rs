@@ -122,6 +122,11 @@ pub fn schema() -> Value {
                         "additionalProperties": {"$ref": "#/$defs/matcher"},
                     },
                     "body_is": {"description": "The whole JSON answer."},
+                    "headers": {
+                        "type": "object",
+                        "description": "Headers of the answer, by name: a string, or a matcher ({absent: true}, {regex: ..}, {imf_fixdate: true}, ...).",
+                        "additionalProperties": {"$ref": "#/$defs/matcher"},
+                    },
                     "journal": {"$ref": "#/$defs/journal"},
                 },
             },
