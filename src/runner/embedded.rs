@@ -184,8 +184,18 @@ impl Target for EmbeddedWorld {
         Ok(())
     }
 
-    fn advance(&self, by: Duration) -> Result<(), String> {
-        self.clock.advance(by);
+    async fn advance(&self, by: Duration) -> Result<(), String> {
+        // Deadline by deadline, so that three recovery polls a minute apart all happen when
+        // the clock moves three minutes, each planned from the one before.
+        let target = self.clock.now() + by;
+        loop {
+            self.settle().await?;
+            match self.clock.next_deadline() {
+                Some(next) if next > self.clock.now() && next <= target => self.clock.set(next),
+                _ => break,
+            }
+        }
+        self.clock.set(target);
         Ok(())
     }
 

@@ -507,7 +507,7 @@ impl Target for RemoteWorld<'_> {
         }
     }
 
-    fn advance(&self, _by: Duration) -> Result<(), String> {
+    async fn advance(&self, _by: Duration) -> Result<(), String> {
         Err("a remote target's clock cannot be moved".to_owned())
     }
 

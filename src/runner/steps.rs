@@ -36,8 +36,9 @@ pub(crate) trait Target: Sync {
     fn match_context(&self) -> MatchContext;
     /// Lets work the target has due (polls the clock made due) finish.
     fn settle(&self) -> impl Future<Output = Result<(), String>> + Send;
-    /// Moves the target's clock; `Err` when it cannot be moved.
-    fn advance(&self, by: Duration) -> Result<(), String>;
+    /// Moves the target's clock, through every deadline on the way (each poll that falls due
+    /// runs at its own time); `Err` when it cannot be moved.
+    fn advance(&self, by: Duration) -> impl Future<Output = Result<(), String>> + Send;
     /// Sends a request, moving the clock while it waits if the clock is virtual.
     fn exchange(
         &self,
@@ -62,7 +63,7 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
         }
         match &step.action {
             Action::Advance(by) => {
-                if let Err(message) = target.advance(*by) {
+                if let Err(message) = target.advance(*by).await {
                     return Verdict::Error { message };
                 }
             }
