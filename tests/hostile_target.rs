@@ -61,7 +61,7 @@ fn start_target(hang_setup: bool) -> (String, tokio::runtime::Runtime) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let url = runtime.block_on(async move {
         let app = if hang_setup {
-            Router::new().fallback(|| std::future::pending::<()>())
+            Router::new().fallback(std::future::pending::<()>)
         } else {
             Router::new()
                 .route("/v1/ocsp", get(|| async { axum::Json(config()) }))
