@@ -33,14 +33,7 @@ pub async fn run_one(scenario: &Scenario) -> ScenarioResult {
         }
         Err(message) => (Verdict::Error { message }, Vec::new()),
     };
-    let mut result = ScenarioResult {
-        id: scenario.id.clone(),
-        path: scenario.path.clone(),
-        level: scenario.level,
-        title: scenario.title.clone(),
-        verdict,
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    };
+    let mut result = ScenarioResult::of(scenario, verdict, started.elapsed());
     result.redact(&secrets.iter().map(String::as_str).collect::<Vec<_>>());
     result
 }

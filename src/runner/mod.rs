@@ -164,14 +164,7 @@ where
                 Arc::clone(&after_each),
             );
             // Kept to report a scenario whose task ended in a panic (a bug), not to lose it.
-            let blank = ScenarioResult {
-                id: scenario.id.clone(),
-                path: scenario.path.clone(),
-                level: scenario.level,
-                title: scenario.title.clone(),
-                verdict: Verdict::Passed,
-                duration_ms: 0,
-            };
+            let blank = ScenarioResult::of(&scenario, Verdict::Passed, std::time::Duration::ZERO);
             let future = run(scenario);
             let task = tokio::spawn(async move {
                 let _permit = semaphore.acquire_owned().await;
@@ -203,6 +196,18 @@ where
 }
 
 impl ScenarioResult {
+    /// The result of `scenario`: `verdict`, after `took` of wall time.
+    pub fn of(scenario: &Scenario, verdict: Verdict, took: std::time::Duration) -> Self {
+        Self {
+            id: scenario.id.clone(),
+            path: scenario.path.clone(),
+            level: scenario.level,
+            title: scenario.title.clone(),
+            verdict,
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
     /// Replaces every occurrence of each secret (passwords) in the result's text.
     pub fn redact(&mut self, secrets: &[&str]) {
         let redact = |text: &mut String| {

@@ -294,14 +294,7 @@ impl RemoteSession {
                 },
             },
         };
-        let mut result = ScenarioResult {
-            id: scenario.id.clone(),
-            path: scenario.path.clone(),
-            level: scenario.level,
-            title: scenario.title.clone(),
-            verdict,
-            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        };
+        let mut result = ScenarioResult::of(scenario, verdict, started.elapsed());
         let secrets: Vec<&str> = self
             .options
             .users
