@@ -71,6 +71,11 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// Pages made from results.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// For every status code, error code, role and edge case of the contract, the scenarios
     /// that check it; exit 1 when a documented one has none.
     Coverage {
@@ -94,6 +99,20 @@ enum Command {
         /// The time to verify at, RFC 3339 (default: now).
         #[arg(long, value_name = "TIME", value_parser = parse_rfc3339)]
         at: Option<OffsetDateTime>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Several runs (results.json of `run --report` or `--format json`) side by side in one
+    /// HTML page, one column each, marking the scenarios whose verdicts differ.
+    Compare {
+        /// The runs' JSON results, in column order.
+        #[arg(value_name = "RESULTS.json", required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// The page to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
     },
 }
 
@@ -196,6 +215,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 },
             )
         }
+        Command::Report {
+            command: ReportCommand::Compare { files, output },
+        } => report_compare(&files, &output),
         Command::Schema => {
             // Serializing a JSON value cannot fail.
             let text =
@@ -214,6 +236,49 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     force,
                 },
         } => pki_generate::generate(out, responder_url, key_type, serial, at, force),
+    }
+}
+
+/// Reads each run's results and writes the side-by-side page.
+fn report_compare(files: &[PathBuf], output: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let mut runs = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let results: Vec<ocsp_harness::runner::ScenarioResult> = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not the JSON results of a run", file.display()))?;
+        runs.push((run_label(file), results));
+    }
+    let page = ocsp_harness::report::compare(&runs);
+    let dir = output
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = output
+        .file_name()
+        .with_context(|| format!("{} names no file", output.display()))?;
+    ocsp_harness::files::write_all_or_nothing(
+        dir,
+        &[ocsp_harness::files::NewFile {
+            name: name.to_string_lossy().into_owned(),
+            contents: page.into_bytes(),
+            private: false,
+        }],
+        ocsp_harness::files::Overwrite::Allow,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A run's column heading: the file's name, or its folder's when the file is the
+/// `results.json` every report directory has.
+fn run_label(file: &std::path::Path) -> String {
+    let stem = file
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match file.parent().and_then(std::path::Path::file_name) {
+        Some(folder) if stem == "results" => folder.to_string_lossy().into_owned(),
+        _ => stem,
     }
 }
 

@@ -303,7 +303,11 @@ fn finish(
     };
     emit(&text)?;
     if let Some(dir) = &args.report {
-        report::write_all(dir, results, &human_options)?;
+        let title = match &args.remote.target {
+            Some(target) => format!("ocsp-harness: {target}"),
+            None => "ocsp-harness: the embedded reference server".to_owned(),
+        };
+        report::write_all(dir, results, &human_options, &title)?;
     }
     let unexpected = results.iter().any(|result| {
         result.verdict.is_problem() && !baseline.is_some_and(|baseline| baseline.lists(&result.id))

@@ -1,11 +1,13 @@
 //! Reports: each format is a sibling that only reads the runner's results.
 
+mod html;
 mod human;
 mod junit;
 mod tap;
 
 use std::path::Path;
 
+pub use html::{compare, html};
 pub use human::{Colour, HumanOptions, Summary, human, human_with};
 pub use junit::junit;
 pub use tap::tap;
@@ -54,12 +56,13 @@ pub fn json(results: &[ScenarioResult]) -> String {
     text
 }
 
-/// Writes every format into `dir` (report.txt, results.json, junit.xml, report.tap), all or
-/// nothing.
+/// Writes every format into `dir` (report.txt, results.json, junit.xml, report.tap, and the
+/// page index.html titled `title`), all or nothing.
 pub fn write_all(
     dir: &Path,
     results: &[ScenarioResult],
     human_options: &HumanOptions,
+    title: &str,
 ) -> Result<(), WriteError> {
     // Files get no colour codes, whatever the terminal does.
     let plain = HumanOptions {
@@ -84,6 +87,11 @@ pub fn write_all(
             private: false,
         }
     })
+    .chain(std::iter::once(NewFile {
+        name: "index.html".to_owned(),
+        contents: html(results, title).into_bytes(),
+        private: false,
+    }))
     .collect::<Vec<_>>();
     write_all_or_nothing(dir, &files, Overwrite::Allow)
 }
