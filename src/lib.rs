@@ -12,6 +12,43 @@
 //! - [`reference`]: the reference implementation of the endpoints;
 //! - [`scenario`], [`runner`], [`report`]: the scenario format, running it, reporting;
 //! - [`coverage`]: what of the contract a corpus checks.
+//!
+//! In your own tests: a fake responder answering for a test PKI, asked by the strict client
+//! (more in `examples/`):
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use ocsp_harness::client::{HttpMethod, OcspClient, Query, verdict_of};
+//! use ocsp_harness::clock::{Clock, SystemClock};
+//! use ocsp_harness::ocsp::HashAlgorithm;
+//! use ocsp_harness::pki::{PkiProfile, Role, TestPki};
+//! use ocsp_harness::responder::{Responder, ResponderConfig, Verdict, behaviour_named};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+//! let pki = Arc::new(TestPki::generate(&PkiProfile::at(clock.now()))?);
+//! let behaviour = behaviour_named("signature-corrupted").ok_or("no such behaviour")?;
+//! let config = ResponderConfig::ephemeral(Arc::clone(&clock));
+//! let responder = Responder::start(Arc::clone(&pki), behaviour, config).await?;
+//!
+//! let outcome = OcspClient::new(clock)?
+//!     .query(&Query {
+//!         url: responder.url(),
+//!         cert_der: pki.cert(Role::Proxy).der().to_vec(),
+//!         issuer_der: pki.cert(Role::Intermediate).der().to_vec(),
+//!         hash_algorithm: HashAlgorithm::Sha1,
+//!         nonce_len: Some(16),
+//!         method: HttpMethod::Post,
+//!         timeout: time::Duration::seconds(1),
+//!     })
+//!     .await;
+//! assert_eq!(verdict_of(&outcome), Verdict::Invalid);
+//! assert_eq!(responder.journal().total(), 1);
+//! # Ok(())
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 

@@ -97,6 +97,33 @@ pub enum ReferenceError {
 }
 
 /// A running reference server.
+///
+/// ```
+/// use ocsp_harness::reference::{ManagementRole, ReferenceOptions, ReferenceServer};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // HTTPS on a free loopback port, a virtual clock, an embedded responder saying GOOD.
+/// let start = time::macros::datetime!(2026-03-01 12:00 UTC);
+/// let server = ReferenceServer::start(ReferenceOptions::embedded(start)).await?;
+/// let root = server.pki().cert(ocsp_harness::pki::Role::Root).pem();
+/// let http = reqwest::Client::builder()
+///     .tls_certs_only([reqwest::Certificate::from_pem(root.as_bytes())?])
+///     .build()?;
+/// let admin = server.users().with_role(ManagementRole::Admin).ok_or("no admin")?;
+/// let status: serde_json::Value = http
+///     .post(format!("{}/v1/ocsp/test", server.url()))
+///     .basic_auth(&admin.username, Some(&admin.password))
+///     .send()
+///     .await?
+///     .json()
+///     .await?;
+/// assert_eq!(status["cert_status"], "GOOD");
+/// assert_eq!(status["produced_at"], "Sun, 01 Mar 2026 12:00:00 GMT");
+/// server.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 pub struct ReferenceServer {
     url: String,
     users: Users,

@@ -90,6 +90,35 @@ pub struct ScenarioResult {
 }
 
 /// Runs `scenarios` against fresh embedded worlds, at most `jobs` at once, in id order.
+///
+/// ```
+/// use std::path::Path;
+///
+/// use ocsp_harness::runner::{Verdict, run_embedded};
+/// use ocsp_harness::scenario::load_str;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let scenario = load_str(
+///     Path::new("mine.yaml"),
+///     "id: mine::revoked
+/// title: My proxy certificate, revoked, is reported REVOKED
+/// description: What my client must see.
+/// source: my notes
+/// level: documented
+/// clock: 2026-03-01T12:00:00Z
+/// world: {responder: revoked}
+/// steps:
+///   - send: POST /v1/ocsp/test
+///     as: admin
+///     expect: {status: 200, body: {cert_status: REVOKED, revocation_time: {clock: -1h}}}
+/// ",
+/// )?;
+/// let results = run_embedded(vec![scenario], 1).await;
+/// assert_eq!(results[0].verdict, Verdict::Passed);
+/// # Ok(())
+/// # }
+/// ```
 pub async fn run_embedded(scenarios: Vec<Scenario>, jobs: usize) -> Vec<ScenarioResult> {
     run_embedded_until(scenarios, jobs, |_| false).await
 }
