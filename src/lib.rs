@@ -11,7 +11,8 @@
 //! - [`level`]: how firmly each rule is fixed;
 //! - [`reference`]: the reference implementation of the endpoints;
 //! - [`scenario`], [`runner`], [`report`]: the scenario format, running it, reporting;
-//! - [`coverage`]: what of the contract a corpus checks.
+//! - [`coverage`]: what of the contract a corpus checks;
+//! - [`probe`]: checks someone else's OCSP responder.
 //!
 //! In your own tests: a fake responder answering for a test PKI, asked by the strict client
 //! (more in `examples/`):
@@ -59,6 +60,7 @@ pub mod files;
 pub mod level;
 pub mod ocsp;
 pub mod pki;
+pub mod probe;
 pub mod reference;
 pub mod report;
 pub mod responder;

@@ -16,6 +16,7 @@ use ocsp_harness::reference::{ManagementRole, User};
 mod inspect;
 mod keep_up;
 mod pki_generate;
+mod probe;
 mod responder;
 mod run;
 mod serve;
@@ -69,6 +70,9 @@ enum Command {
     },
     /// Run the reference server: the OCSP endpoints over HTTPS, with an embedded responder.
     Serve(serve::ServeArgs),
+    /// Check someone else's OCSP responder for one certificate: the reference client's view
+    /// plus the RFC 5019 profile.
+    Probe(probe::ProbeArgs),
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
     /// Pages made from results.
@@ -218,6 +222,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Report {
             command: ReportCommand::Compare { files, output },
         } => report_compare(&files, &output),
+        Command::Probe(args) => probe::run_probe(args),
         Command::Schema => {
             // Serializing a JSON value cannot fail.
             let text =

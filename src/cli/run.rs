@@ -128,7 +128,7 @@ fn parse_level(text: &str) -> Result<Level, String> {
         .ok_or_else(|| "expected documented, recommended or reference".to_owned())
 }
 
-fn parse_format(text: &str) -> Result<report::Format, String> {
+pub(crate) fn parse_format(text: &str) -> Result<report::Format, String> {
     report::Format::ALL
         .into_iter()
         .find(|(name, _)| *name == text)
@@ -295,7 +295,7 @@ fn finish(
     let human_options = report::HumanOptions {
         notes,
         colour: report::Colour::for_terminal(std::io::stdout().is_terminal()),
-        rerun_args: rerun_args(&args.remote),
+        rerun: Some(rerun_args(&args.remote)),
     };
     let text = match args.format {
         report::Format::Human => report::human_with(results, &human_options),

@@ -71,15 +71,25 @@ const YELLOW: &str = "33";
 const BOLD_RED: &str = "1;31";
 
 /// What the human report adds to the results.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HumanOptions {
     /// Lines (about the baseline, say) before the closing line.
     pub notes: Vec<String>,
     /// Colours or not.
     pub colour: Colour,
     /// Arguments the re-run command repeats after the scenario's path (the target options,
-    /// never a password).
-    pub rerun_args: String,
+    /// never a password); `None`: no re-run line (the results are not scenarios).
+    pub rerun: Option<String>,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        Self {
+            notes: Vec::new(),
+            colour: Colour::Never,
+            rerun: Some(String::new()),
+        }
+    }
 }
 
 /// The report, plain.
@@ -115,9 +125,8 @@ pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String 
                     if previous != Some(request) {
                         let _ = writeln!(
                             text,
-                            "      {}:{}  {}",
-                            result.path.display(),
-                            mismatch.line,
+                            "      {}  {}",
+                            super::place(result, mismatch.line),
                             mismatch.request
                         );
                         previous = Some(request);
@@ -130,19 +139,11 @@ pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String 
                         colour.paint(RED, &mismatch.actual),
                     );
                 }
-                let _ = writeln!(
-                    text,
-                    "      re-run: {}",
-                    rerun_command(result, &options.rerun_args)
-                );
+                rerun_line(&mut text, result, options);
             }
             Verdict::Error { message } => {
                 let _ = writeln!(text, "      {}: {message}", result.path.display());
-                let _ = writeln!(
-                    text,
-                    "      re-run: {}",
-                    rerun_command(result, &options.rerun_args)
-                );
+                rerun_line(&mut text, result, options);
             }
             Verdict::Skipped { reason } => {
                 let _ = writeln!(text, "      skipped: {reason}");
@@ -168,6 +169,13 @@ pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String 
         summary.failed + summary.errors
     );
     text
+}
+
+/// The line with the command that runs this scenario alone, when the options want one.
+fn rerun_line(text: &mut String, result: &ScenarioResult, options: &HumanOptions) {
+    if let Some(rerun_args) = &options.rerun {
+        let _ = writeln!(text, "      re-run: {}", rerun_command(result, rerun_args));
+    }
 }
 
 /// The command that runs this scenario alone, against the same target.

@@ -96,6 +96,15 @@ pub fn write_all(
     write_all_or_nothing(dir, &files, Overwrite::Allow)
 }
 
+/// `file:line` of a step, or the file (a probe's URL) alone when there is no line.
+pub(crate) fn place(result: &ScenarioResult, line: u64) -> String {
+    if line == 0 {
+        result.path.display().to_string()
+    } else {
+        format!("{}:{line}", result.path.display())
+    }
+}
+
 /// What went wrong in a result that did not pass, as lines of text.
 pub fn problem_lines(result: &ScenarioResult) -> Vec<String> {
     match &result.verdict {
@@ -104,9 +113,8 @@ pub fn problem_lines(result: &ScenarioResult) -> Vec<String> {
             .iter()
             .map(|mismatch| {
                 format!(
-                    "{}:{} {}: {}: expected {}, actual {}",
-                    result.path.display(),
-                    mismatch.line,
+                    "{} {}: {}: expected {}, actual {}",
+                    place(result, mismatch.line),
                     mismatch.request,
                     mismatch.path,
                     mismatch.expected,
@@ -190,7 +198,7 @@ mod tests {
         let options = HumanOptions {
             notes: vec!["expected failures (baseline): transport::hang".to_owned()],
             colour: Colour::Never,
-            rerun_args: "--target https://cluster:9443".to_owned(),
+            rerun: Some("--target https://cluster:9443".to_owned()),
         };
         insta::assert_snapshot!(human_with(&results(), &options));
     }

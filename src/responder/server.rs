@@ -23,7 +23,7 @@ use super::behaviour::{Behaviour, Body, Socket};
 use super::journal::{Journal, RawBody, RawEntry};
 use super::socket::{FaultyStream, SocketControl, SocketFault};
 use crate::clock::Clock;
-use crate::ocsp::{BuildError, DecodedRequest, RequestError, ResponseFactory};
+use crate::ocsp::{BuildError, DecodedRequest, RequestError, ResponseFactory, ResponsePlan};
 use crate::pki::TestPki;
 
 /// The largest request body accepted; larger ones get 413.
@@ -387,6 +387,11 @@ async fn answer(
             internal_error()
         }
     };
+    // A cache may keep only the response as signed, whole.
+    let etag = (delivery.body == Body::Der).then(|| {
+        use sha2::Digest;
+        crate::ocsp::hex(&sha2::Sha256::digest(&der)[..16])
+    });
     let (bytes, content_type) = match delivery.body {
         Body::Der => (der, OCSP_RESPONSE_TYPE),
         Body::TruncatedDer => (der[..der.len() / 2].to_vec(), OCSP_RESPONSE_TYPE),
@@ -463,7 +468,41 @@ async fn answer(
     };
     let status = StatusCode::from_u16(delivery.http_status).unwrap_or(StatusCode::OK);
     let content_type = delivery.content_type.as_deref().unwrap_or(content_type);
-    with_headers(status, delivery, content_type, Some(length), body)
+    let mut response = with_headers(status, delivery, content_type, Some(length), body);
+    if let (ResponsePlan::Signed(plan), Some(etag)) = (&behaviour.response, etag) {
+        caching_headers(response.headers_mut(), plan, shared.clock.now(), &etag);
+    }
+    response
+}
+
+/// RFC 5019 section 6.2: what a cache needs to keep a signed response until its nextUpdate.
+fn caching_headers(
+    headers: &mut http::HeaderMap,
+    plan: &crate::ocsp::SignedPlan,
+    now: time::OffsetDateTime,
+    etag: &str,
+) {
+    let mut add = |name: header::HeaderName, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    };
+    add(header::ETAG, format!("\"{etag}\""));
+    add(
+        header::LAST_MODIFIED,
+        crate::reference::imf_fixdate(now + plan.this_update),
+    );
+    if let Some(next_update) = plan.next_update {
+        let max_age = next_update.whole_seconds().max(0);
+        add(
+            header::CACHE_CONTROL,
+            format!("max-age={max_age}, public, no-transform, must-revalidate"),
+        );
+        add(
+            header::EXPIRES,
+            crate::reference::imf_fixdate(now + next_update),
+        );
+    }
 }
 
 fn with_headers(

@@ -1,0 +1,98 @@
+//! `probe`: someone else's OCSP responder, checked for one certificate.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use ocsp_harness::probe::{ProbeOptions, probe};
+use ocsp_harness::report;
+
+use super::{EXIT_NON_CONFORMANT, EXIT_UNREACHABLE, emit};
+
+/// The command line of `probe`.
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// The responder's URL.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// The certificate to ask about (PEM or DER).
+    #[arg(long, value_name = "FILE")]
+    pub cert: PathBuf,
+    /// Its issuer (PEM or DER).
+    #[arg(long, value_name = "FILE")]
+    pub issuer: PathBuf,
+    /// How long one exchange may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Output format: human, json, junit, tap.
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = super::run::parse_format)]
+    pub format: report::Format,
+    /// Also write every format into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+}
+
+/// The first certificate of a PEM file, or the file itself as DER.
+fn certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(b"-----BEGIN") {
+        let blocks =
+            pem::parse_many(&bytes).with_context(|| format!("{} is not PEM", path.display()))?;
+        return blocks
+            .into_iter()
+            .find(|block| block.tag() == "CERTIFICATE")
+            .map(|block| block.contents().to_vec())
+            .with_context(|| format!("{} holds no CERTIFICATE", path.display()));
+    }
+    Ok(bytes)
+}
+
+/// Runs the checks and reports them.
+pub fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
+    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
+        anyhow::bail!("--url {:?} must be an http:// or https:// URL", args.url);
+    }
+    let options = ProbeOptions {
+        url: args.url.clone(),
+        cert_der: certificate(&args.cert)?,
+        issuer_der: certificate(&args.issuer)?,
+        timeout: std::time::Duration::from_secs(args.timeout),
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let results = match runtime.block_on(probe(options)) {
+        Ok(results) => results,
+        Err(error @ ocsp_harness::probe::ProbeError::Unreachable { .. }) => {
+            eprintln!("ocsp-harness: {error}");
+            return Ok(ExitCode::from(EXIT_UNREACHABLE));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let human_options = report::HumanOptions {
+        colour: report::Colour::for_terminal(std::io::stdout().is_terminal()),
+        rerun: None,
+        ..report::HumanOptions::default()
+    };
+    let text = match args.format {
+        report::Format::Human => report::human_with(&results, &human_options),
+        format => format.render(&results),
+    };
+    emit(&text)?;
+    if let Some(dir) = &args.report {
+        report::write_all(
+            dir,
+            &results,
+            &human_options,
+            &format!("ocsp-harness probe: {}", args.url),
+        )?;
+    }
+    Ok(
+        if results.iter().any(|result| result.verdict.is_problem()) {
+            ExitCode::from(EXIT_NON_CONFORMANT)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
+}

@@ -1,0 +1,215 @@
+//! `probe` against our own responder in each fault mode (each check reaches the verdict the
+//! fault implies) and against `openssl ocsp -index` (a real responder: the RFC 6960 and
+//! RFC 5019 checks pass; it sends no caching headers, and gives no answer at all to a request
+//! it cannot decode, where RFC 6960 asks for malformedRequest: both reported).
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use ocsp_harness::clock::{Clock, SystemClock};
+use ocsp_harness::pki::{Overwrite, PkiProfile, Role, TestPki, write_dir};
+use ocsp_harness::probe::{ProbeOptions, probe};
+use ocsp_harness::responder::{Responder, ResponderConfig, behaviour_named};
+use ocsp_harness::runner::{ScenarioResult, Verdict};
+
+fn verdict_word(result: &ScenarioResult) -> &'static str {
+    match result.verdict {
+        Verdict::Passed => "passed",
+        Verdict::Failed { .. } => "failed",
+        Verdict::Error { .. } => "error",
+        Verdict::Skipped { .. } => "skipped",
+    }
+}
+
+/// The probe's verdicts, by check name (`probe::` dropped), against our responder serving
+/// `behaviour`.
+async fn probe_our_responder(pki: &Arc<TestPki>, behaviour: &str) -> Vec<(String, &'static str)> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let responder = Responder::start(
+        Arc::clone(pki),
+        behaviour_named(behaviour).expect("a catalogue row"),
+        ResponderConfig::ephemeral(clock),
+    )
+    .await
+    .expect("starts");
+    let results = probe(ProbeOptions {
+        url: responder.url(),
+        cert_der: pki.cert(Role::Proxy).der().to_vec(),
+        issuer_der: pki.cert(Role::Intermediate).der().to_vec(),
+        timeout: std::time::Duration::from_secs(1),
+    })
+    .await
+    .expect("probes");
+    responder.shutdown().await;
+    results
+        .iter()
+        .map(|result| {
+            (
+                result.id.trim_start_matches("probe::").to_owned(),
+                verdict_word(result),
+            )
+        })
+        .collect()
+}
+
+fn pki() -> Arc<TestPki> {
+    Arc::new(TestPki::generate(&PkiProfile::at(SystemClock.now())).expect("generates"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_fault_mode_of_our_responder_gets_its_verdicts() {
+    let pki = pki();
+    let all_pass = [
+        "post-sha1",
+        "get-sha1",
+        "post-sha256",
+        "nonce",
+        "caching-headers",
+        "never-issued",
+        "size-and-latency",
+        "malformed-request",
+    ];
+    for behaviour in [
+        "good",
+        "revoked",
+        "unknown",
+        "nonce-echoed",
+        "nonce-omitted",
+    ] {
+        let found = probe_our_responder(&pki, behaviour).await;
+        let names: Vec<&str> = found.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, all_pass, "{behaviour}");
+        assert!(
+            found.iter().all(|(_, verdict)| *verdict == "passed"),
+            "{behaviour}: {found:?}"
+        );
+    }
+    for (behaviour, failing) in [
+        (
+            "signature-corrupted",
+            &["post-sha1", "get-sha1", "post-sha256"][..],
+        ),
+        // Every POST carries a nonce; the GET does not.
+        (
+            "nonce-different",
+            &["post-sha1", "post-sha256", "nonce"][..],
+        ),
+        // Our responder answers malformedRequest before any behaviour applies.
+        (
+            "status-try-later",
+            &["post-sha1", "get-sha1", "post-sha256"][..],
+        ),
+        ("html-page", &["post-sha1", "get-sha1", "post-sha256"][..]),
+        ("http-500", &["post-sha1", "get-sha1", "post-sha256"][..]),
+    ] {
+        let found = probe_our_responder(&pki, behaviour).await;
+        let failed: Vec<&str> = found
+            .iter()
+            .filter(|(_, verdict)| *verdict == "failed")
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(failed, failing, "{behaviour}: {found:?}");
+        assert!(
+            found.iter().all(|(_, verdict)| *verdict != "error"),
+            "{behaviour}: {found:?}"
+        );
+    }
+    for behaviour in [
+        "close-without-answer",
+        "reset-mid-body",
+        "slower-than-timeout",
+    ] {
+        let found = probe_our_responder(&pki, behaviour).await;
+        assert_eq!(found[0], ("post-sha1".to_owned(), "error"), "{behaviour}");
+        assert!(
+            found[1..].iter().all(|(_, verdict)| *verdict == "skipped"),
+            "{behaviour}: {found:?}"
+        );
+    }
+}
+
+/// The index line `openssl ocsp` reads for `role`'s certificate, valid.
+fn index_line(pki: &TestPki, role: Role) -> String {
+    let summary = pki.cert(role).summary();
+    let expiry = summary
+        .validity
+        .not_after
+        .format(time::macros::format_description!(
+            "[year repr:last_two][month][day][hour][minute][second]Z"
+        ))
+        .expect("formats");
+    format!(
+        "V\t{expiry}\t\t{}\tunknown\t/CN={}\n",
+        summary.serial.to_hex(),
+        role.common_name()
+    )
+}
+
+#[test]
+fn against_openssl_ocsp_the_caching_headers_and_malformed_request_are_reported() {
+    let pki = pki();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_dir(&pki, dir.path(), Overwrite::Refuse).expect("writes the PKI");
+    std::fs::write(dir.path().join("index.txt"), index_line(&pki, Role::Proxy)).expect("index");
+    let mut responder = Command::new("openssl")
+        .args([
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-CA",
+            "intermediate.cert.pem",
+        ])
+        .args([
+            "-rsigner",
+            "intermediate.cert.pem",
+            "-rkey",
+            "intermediate.key.pem",
+        ])
+        .args(["-port", "0", "-nrequest", "20", "-ndays", "1"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the openssl command is installed (see README)");
+    let port = {
+        use std::io::BufRead;
+        let stdout = responder.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        loop {
+            let line = lines
+                .next()
+                .expect("openssl printed its ACCEPT line")
+                .expect("readable");
+            if let Some(rest) = line.strip_prefix("ACCEPT ") {
+                let address = rest.split_whitespace().next().unwrap_or_default();
+                break address.rsplit(':').next().unwrap_or_default().to_owned();
+            }
+        }
+    };
+    let path = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
+    let output = Command::new(env!("CARGO_BIN_EXE_ocsp-harness"))
+        .args(["probe", "--url", &format!("http://127.0.0.1:{port}/")])
+        .args([
+            "--cert",
+            &path("proxy.cert.pem"),
+            "--issuer",
+            &path("intermediate.cert.pem"),
+        ])
+        .args(["--format", "json", "--timeout", "2"])
+        .output()
+        .expect("probe runs");
+    let _ = responder.kill();
+    let _ = responder.wait();
+    let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(output.status.code(), Some(1));
+    for result in &results {
+        let expected = match result["id"].as_str() {
+            Some("probe::caching-headers") => "failed",
+            Some("probe::malformed-request") => "error",
+            _ => "passed",
+        };
+        assert_eq!(result["verdict"], expected, "{result:#}");
+    }
+    assert_eq!(results.len(), 8);
+}
