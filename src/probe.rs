@@ -162,12 +162,15 @@ enum Failure {
     Unreachable(String),
     /// The responder failed to answer in full.
     NoAnswer(String),
+    /// The answer went past the cap: an answer, but not a usable response.
+    TooLarge,
 }
 
 impl From<Failure> for String {
     fn from(failure: Failure) -> Self {
         match failure {
             Failure::Unreachable(reason) | Failure::NoAnswer(reason) => reason,
+            Failure::TooLarge => format!("the answer is larger than {ANSWER_CAP} bytes"),
         }
     }
 }
@@ -218,9 +221,7 @@ impl Prober {
             ))
         })? {
             if body.len() + chunk.len() > ANSWER_CAP {
-                return Err(Failure::NoAnswer(format!(
-                    "the answer is larger than {ANSWER_CAP} bytes"
-                )));
+                return Err(Failure::TooLarge);
             }
             body.extend_from_slice(&chunk);
         }
@@ -271,6 +272,13 @@ impl Prober {
         let started = Instant::now();
         let der = self.request(algorithm, self.serial.clone(), method == HttpMethod::Post);
         let verdict = match self.exchange(method, &der).await {
+            // As the reference client does: past the cap is an answer, and not a usable one.
+            Err(Failure::TooLarge) => failed(
+                word,
+                "response",
+                "a valid OCSP response for the certificate",
+                String::from(Failure::TooLarge),
+            ),
             Err(failure) => Verdict::Error {
                 message: failure.into(),
             },

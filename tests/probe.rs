@@ -24,10 +24,17 @@ fn verdict_word(result: &ScenarioResult) -> &'static str {
 /// The probe's verdicts, by check name (`probe::` dropped), against our responder serving
 /// `behaviour`.
 async fn probe_our_responder(pki: &Arc<TestPki>, behaviour: &str) -> Vec<(String, &'static str)> {
+    probe_behaviour(pki, behaviour_named(behaviour).expect("a catalogue row")).await
+}
+
+async fn probe_behaviour(
+    pki: &Arc<TestPki>,
+    behaviour: ocsp_harness::responder::Behaviour,
+) -> Vec<(String, &'static str)> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let responder = Responder::start(
         Arc::clone(pki),
-        behaviour_named(behaviour).expect("a catalogue row"),
+        behaviour,
         ResponderConfig::ephemeral(clock),
     )
     .await
@@ -125,6 +132,39 @@ async fn each_fault_mode_of_our_responder_gets_its_verdicts() {
             found[1..].iter().all(|(_, verdict)| *verdict == "skipped"),
             "{behaviour}: {found:?}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_every_catalogue_row_the_first_check_reaches_the_rows_verdict() {
+    use ocsp_harness::pki::KeyType;
+    use ocsp_harness::responder::{Verdict as Row, catalogue};
+    let mut pkis = std::collections::HashMap::new();
+    for entry in catalogue() {
+        let key_type = entry.needs_key_type.unwrap_or(KeyType::P256);
+        let pki = pkis
+            .entry(key_type)
+            .or_insert_with(|| {
+                let profile = PkiProfile {
+                    key_type,
+                    ..PkiProfile::at(SystemClock.now())
+                };
+                Arc::new(TestPki::generate(&profile).expect("generates"))
+            })
+            .clone();
+        let found = probe_behaviour(&pki, entry.behaviour.clone()).await;
+        let expected = match entry.verdict {
+            Row::Good | Row::Revoked | Row::Unknown => "passed",
+            Row::Invalid => "failed",
+            Row::Failed => "error",
+        };
+        assert_eq!(
+            found[0],
+            ("post-sha1".to_owned(), expected),
+            "{}",
+            entry.name
+        );
+        assert_eq!(found.len(), 8, "{}", entry.name);
     }
 }
 
