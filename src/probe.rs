@@ -28,6 +28,18 @@ pub const SMALL_RESPONSE: usize = 16 * 1024;
 
 const NONCE: [u8; 16] = [0x5a; 16];
 
+/// The checks, in the order they run and are reported (ids `probe::NAME`).
+pub const CHECKS: [&str; 8] = [
+    "post-sha1",
+    "get-sha1",
+    "post-sha256",
+    "nonce",
+    "caching-headers",
+    "never-issued",
+    "size-and-latency",
+    "malformed-request",
+];
+
 /// What to probe.
 #[derive(Debug, Clone)]
 pub struct ProbeOptions {
@@ -116,17 +128,8 @@ pub async fn probe(options: ProbeOptions) -> Result<Vec<ScenarioResult>, ProbeEr
     if let Verdict::Error { message } = &post.verdict {
         // A responder that does not answer once will not answer the rest either.
         let reason = format!("the first request got no answer ({message})");
-        let rest = [
-            "get-sha1",
-            "post-sha256",
-            "nonce",
-            "caching-headers",
-            "never-issued",
-            "size-and-latency",
-            "malformed-request",
-        ];
         let mut results = vec![post.clone()];
-        results.extend(rest.into_iter().map(|name| {
+        results.extend(CHECKS[1..].iter().map(|name| {
             let mut skipped = post.clone();
             skipped.id = format!("probe::{name}");
             skipped.title = format!("not run: {name}");

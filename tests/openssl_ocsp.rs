@@ -2,6 +2,8 @@
 //! what our responder signs, and our strict client reads what OpenSSL's responder signs. Both
 //! sides run on the system clock, as OpenSSL has no other.
 
+mod common;
+
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -197,34 +199,13 @@ async fn openssl_responder(dir: &Path, signer: Role, requests: usize) -> Openssl
     }
 }
 
-/// The index line openssl's responder reads for `role`'s certificate.
-fn index_line(pki: &TestPki, role: Role, revoked: Option<&str>) -> String {
-    let summary = pki.cert(role).summary();
-    let expiry = summary
-        .validity
-        .not_after
-        .format(time::macros::format_description!(
-            "[year repr:last_two][month][day][hour][minute][second]Z"
-        ))
-        .expect("formats");
-    let (flag, revocation) = match revoked {
-        Some(revocation) => ("R", revocation),
-        None => ("V", ""),
-    };
-    format!(
-        "{flag}\t{expiry}\t{revocation}\t{}\tunknown\t/CN={}\n",
-        summary.serial.to_hex(),
-        role.common_name()
-    )
-}
-
 #[tokio::test]
 async fn our_client_reads_the_status_openssl_serves() {
     for key_type in [KeyType::P256, KeyType::Rsa2048] {
         let (dir, pki) = generate(key_type);
         let index = [
-            index_line(&pki, Role::Proxy, None),
-            index_line(&pki, Role::ProxyNoAia, Some("260101000000Z,keyCompromise")),
+            common::index_line(&pki, Role::Proxy, None),
+            common::index_line(&pki, Role::ProxyNoAia, Some("260101000000Z,keyCompromise")),
         ]
         .concat();
         std::fs::write(dir.path().join("index.txt"), index).expect("index");

@@ -3,6 +3,8 @@
 //! RFC 5019 checks pass; it sends no caching headers, and gives no answer at all to a request
 //! it cannot decode, where RFC 6960 asks for malformedRequest: both reported).
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
@@ -66,16 +68,7 @@ fn pki() -> Arc<TestPki> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_mode_of_our_responder_gets_its_verdicts() {
     let pki = pki();
-    let all_pass = [
-        "post-sha1",
-        "get-sha1",
-        "post-sha256",
-        "nonce",
-        "caching-headers",
-        "never-issued",
-        "size-and-latency",
-        "malformed-request",
-    ];
+    let all_pass = ocsp_harness::probe::CHECKS;
     for behaviour in [
         "good",
         "revoked",
@@ -168,29 +161,16 @@ async fn on_every_catalogue_row_the_first_check_reaches_the_rows_verdict() {
     }
 }
 
-/// The index line `openssl ocsp` reads for `role`'s certificate, valid.
-fn index_line(pki: &TestPki, role: Role) -> String {
-    let summary = pki.cert(role).summary();
-    let expiry = summary
-        .validity
-        .not_after
-        .format(time::macros::format_description!(
-            "[year repr:last_two][month][day][hour][minute][second]Z"
-        ))
-        .expect("formats");
-    format!(
-        "V\t{expiry}\t\t{}\tunknown\t/CN={}\n",
-        summary.serial.to_hex(),
-        role.common_name()
-    )
-}
-
 #[test]
 fn against_openssl_ocsp_the_caching_headers_and_malformed_request_are_reported() {
     let pki = pki();
     let dir = tempfile::tempdir().expect("tempdir");
     write_dir(&pki, dir.path(), Overwrite::Refuse).expect("writes the PKI");
-    std::fs::write(dir.path().join("index.txt"), index_line(&pki, Role::Proxy)).expect("index");
+    std::fs::write(
+        dir.path().join("index.txt"),
+        common::index_line(&pki, Role::Proxy, None),
+    )
+    .expect("index");
     let mut responder = Command::new("openssl")
         .args([
             "ocsp",
