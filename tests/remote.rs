@@ -260,6 +260,24 @@ fn an_unreachable_target_exits_3_and_wrong_credentials_exit_2() {
 }
 
 #[test]
+fn credentials_in_the_environment_do_not_disturb_an_embedded_run() {
+    let output = run(
+        &["--list"],
+        &[
+            ("OCSP_HARNESS_TARGET_USER", "adm".to_owned()),
+            ("OCSP_HARNESS_TARGET_PASSWORD", "pw".to_owned()),
+            ("OCSP_HARNESS_TARGET_ROLE_USERS", role_users()),
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
 fn remote_options_without_a_target_are_usage_errors() {
     let output = run(&["--ca-cert", "x.pem"], &[]);
     assert_eq!(output.status.code(), Some(2));

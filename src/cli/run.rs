@@ -71,13 +71,9 @@ pub struct RemoteArgs {
     /// Run against the implementation at this URL instead of the embedded server.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
-    /// The target's admin user.
-    #[arg(
-        long,
-        value_name = "USER",
-        env = "OCSP_HARNESS_TARGET_USER",
-        requires = "target"
-    )]
+    /// The target's admin user. (These three may come from the environment, so they are not
+    /// refused without --target: an embedded run ignores them.)
+    #[arg(long, value_name = "USER", env = "OCSP_HARNESS_TARGET_USER")]
     pub user: Option<String>,
     /// The admin's password (better from the environment: the command line is visible to
     /// other users of the machine).
@@ -85,15 +81,13 @@ pub struct RemoteArgs {
         long,
         value_name = "PASSWORD",
         env = "OCSP_HARNESS_TARGET_PASSWORD",
-        hide_env_values = true,
-        requires = "target"
+        hide_env_values = true
     )]
     pub password: Option<String>,
     /// A user of another role, ROLE=USER:PASSWORD, for the scenarios that send as that role;
     /// repeatable.
     #[arg(long = "role-user", value_name = "ROLE=USER:PASSWORD", env = "OCSP_HARNESS_TARGET_ROLE_USERS",
-          value_delimiter = ',', hide_env_values = true, value_parser = parse_user,
-          requires = "target")]
+          value_delimiter = ',', hide_env_values = true, value_parser = parse_user)]
     pub role_users: Vec<User>,
     /// Trust only this CA certificate (PEM) for the target's HTTPS.
     #[arg(
