@@ -141,6 +141,17 @@ impl Journal {
         raw.iter().map(RawEntry::to_entry).collect()
     }
 
+    /// The last `count` entries kept (fewer when fewer are kept), oldest first; only those are
+    /// decoded.
+    pub fn recent(&self, count: usize) -> Vec<JournalEntry> {
+        let raw: Vec<RawEntry> = {
+            let entries = self.lock();
+            let skip = entries.len().saturating_sub(count);
+            entries.iter().skip(skip).cloned().collect()
+        };
+        raw.iter().map(RawEntry::to_entry).collect()
+    }
+
     /// How many requests were recorded since the start or the last [`Journal::clear`].
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
@@ -195,6 +206,10 @@ mod tests {
         let first = &journal.entries()[0];
         assert_eq!(first.header("host"), Some("x"));
         assert!(first.request.is_err(), "/b is no request");
+        let recent: Vec<String> = journal.recent(1).into_iter().map(|e| e.path).collect();
+        assert_eq!(recent, ["/c"]);
+        assert_eq!(journal.recent(5).len(), 2, "no more than are kept");
+        assert!(journal.recent(0).is_empty());
         journal.clear();
         assert!(journal.entries().is_empty());
         assert_eq!(journal.total(), 0);
