@@ -259,6 +259,57 @@ fn an_unreachable_target_exits_3_and_wrong_credentials_exit_2() {
     );
 }
 
+fn curl(served: &Served, args: &[&str]) -> serde_json::Value {
+    let output = Command::new("curl")
+        .args(["-s", "--cacert", &served.ca, "-u", "adm:adm-secret-1"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+#[test]
+fn scenarios_start_from_the_defaults_and_the_targets_configuration_is_put_back() {
+    let served = Served::start();
+    let config = format!("{}/v1/ocsp", served.url);
+    let changed = curl(
+        &served,
+        &[
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "--data",
+            "{\"query_frequency\": 900, \"response_timeout\": 7}",
+            &config,
+        ],
+    );
+    assert_eq!(changed["query_frequency"], 900);
+    let output = run(
+        &[
+            "scenarios/configuration/defaults.yaml",
+            "scenarios/configuration/partial-update.yaml",
+            "--target",
+            &served.url,
+            "--ca-cert",
+            &served.ca,
+            "--user",
+            "adm",
+        ],
+        &[("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned())],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = curl(&served, &[&config]);
+    assert_eq!(after["query_frequency"], 900, "{after}");
+    assert_eq!(after["response_timeout"], 7, "{after}");
+}
+
 #[test]
 fn credentials_in_the_environment_do_not_disturb_an_embedded_run() {
     let output = run(

@@ -188,7 +188,15 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
                 }
                 Err(error) => return Err(error.into()),
             };
-            runtime.block_on(runner::run_remote_until(session, scenarios, after_each))
+            let results = runtime.block_on(runner::run_remote_until(
+                Arc::clone(&session),
+                scenarios,
+                after_each,
+            ));
+            if let Err(reason) = runtime.block_on(session.restore()) {
+                eprintln!("ocsp-harness: the target's configuration was not put back: {reason}");
+            }
+            results
         }
     };
     finish(&args, &results, baseline.as_ref(), &known)

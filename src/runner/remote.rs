@@ -1,9 +1,10 @@
 //! The remote target: an implementation of the endpoints at a URL, with the harness's own
 //! responder (on the machine's clock) that the installed proxy certificate points at.
 //!
-//! Before each scenario the target is put back where it started: through the provider states
-//! (`POST {state-url}/reset`) when it offers them, otherwise through the public API (OCSP off,
-//! which clears the cache, then the configuration read when the session began). A scenario
+//! Before each scenario the target is put back where a scenario starts: through the provider
+//! states (`POST {state-url}/reset`) when it offers them, otherwise through the public API (the
+//! documented default configuration, OCSP off, which clears the cache). After the run the
+//! configuration the target had is put back. A scenario
 //! that needs what the target cannot give (a provider state without `--state-url`, the clock
 //! moved, a user of a role nobody gave) is skipped with the reason.
 
@@ -330,10 +331,9 @@ impl RemoteSession {
                 }
             }
             None => {
-                // Turning OCSP off clears the cached status; then the configuration as found.
-                self.put_config(&json!({"ocsp_functionality": false}))
-                    .await?;
-                self.put_config(&self.initial_config).await?;
+                // Every scenario starts from the contract's defaults (OCSP off, which also
+                // clears the cached status); `restore` puts back what the target had.
+                self.put_config(&documented_defaults()).await?;
             }
         }
         let pki = self.pki_for(scenario.world.key_type)?;
@@ -400,6 +400,14 @@ impl RemoteSession {
         Ok(pki)
     }
 
+    /// Puts back the configuration the target had when the session began (scenarios leave
+    /// theirs behind); `Err` says why it could not.
+    pub async fn restore(&self) -> Result<(), String> {
+        self.put_config(&json!({"ocsp_functionality": false}))
+            .await?;
+        self.put_config(&self.initial_config).await
+    }
+
     /// Stops the responder.
     pub async fn shutdown(self) {
         self.responder.shutdown().await;
@@ -417,6 +425,12 @@ fn generate_pki(
     TestPki::generate(&profile)
         .map(Arc::new)
         .map_err(|error| RemoteError::Setup(format!("cannot generate the test PKI: {error}")))
+}
+
+/// The configuration object's documented defaults (CONTRACT.md, "OCSP configuration object").
+fn documented_defaults() -> Value {
+    let defaults = crate::reference::OcspConfig::default().to_json("");
+    writable_config(&defaults)
 }
 
 /// Whether `send` is a configuration update that turns OCSP on (a poll starts at once).
