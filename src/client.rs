@@ -15,6 +15,7 @@ use time::Duration;
 use x509_cert::Certificate;
 
 use crate::clock::{self, Clock};
+use crate::http_body::{BodyError, error_chain, read_capped};
 use crate::ocsp::{
     DEFAULT_MAX_SKEW, HashAlgorithm, InvalidResponse, VerifiedResponse, VerifyContext,
     build_request, cert_id_for, get_path, verify_response,
@@ -169,49 +170,42 @@ impl OcspClient {
     }
 
     async fn exchange(&self, query: &Query, request: Vec<u8>) -> Result<Vec<u8>, QueryError> {
-        let failed = |error: reqwest::Error| QueryError::Failed(describe(&error));
-        let sent = match query.method {
-            HttpMethod::Post => self
-                .http
-                .post(&query.url)
-                .header(reqwest::header::CONTENT_TYPE, "application/ocsp-request")
-                .body(request),
-            HttpMethod::Get => {
-                let base = query.url.trim_end_matches('/');
-                self.http.get(format!("{base}/{}", get_path(&request)))
-            }
-        };
-        let mut response = sent.send().await.map_err(failed)?;
+        let failed = |error: reqwest::Error| QueryError::Failed(error_chain(&error));
+        let response = ocsp_request(&self.http, &query.url, query.method, &request)
+            .send()
+            .await
+            .map_err(failed)?;
         let status = response.status().as_u16();
         if status != 200 {
             return Err(QueryError::Invalid(InvalidAnswer::HttpStatus(status)));
         }
-        let too_large = || QueryError::Invalid(InvalidAnswer::TooLarge { cap: self.cap });
-        if response
-            .content_length()
-            .is_some_and(|length| length > self.cap as u64)
-        {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(failed)? {
-            if body.len() + chunk.len() > self.cap {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        read_capped(response, self.cap)
+            .await
+            .map_err(|error| match error {
+                BodyError::TooLarge => {
+                    QueryError::Invalid(InvalidAnswer::TooLarge { cap: self.cap })
+                }
+                BodyError::Read(error) => failed(error),
+            })
     }
 }
 
-/// reqwest's error with its causes, on one line.
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+/// The HTTP request that carries the OCSP request `der` to `url`: a POST of the DER, or a GET
+/// with it in the path (RFC 5019).
+pub(crate) fn ocsp_request(
+    http: &reqwest::Client,
+    url: &str,
+    method: HttpMethod,
+    der: &[u8],
+) -> reqwest::RequestBuilder {
+    match method {
+        HttpMethod::Post => http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/ocsp-request")
+            .body(der.to_vec()),
+        HttpMethod::Get => {
+            let base = url.trim_end_matches('/');
+            http.get(format!("{base}/{}", get_path(der)))
+        }
     }
-    text
 }

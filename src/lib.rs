@@ -57,6 +57,7 @@ pub mod client;
 pub mod clock;
 pub mod coverage;
 pub mod files;
+mod http_body;
 pub mod level;
 pub mod ocsp;
 pub mod pki;

@@ -13,15 +13,17 @@ use der::{Decode, Encode};
 use x509_cert::Certificate;
 use x509_cert::serial_number::SerialNumber;
 
+use crate::client::{HttpMethod, ocsp_request};
+use crate::http_body::{BodyError, error_chain, read_capped};
 use crate::level::Level;
 use crate::ocsp::{
     DEFAULT_MAX_SKEW, HashAlgorithm, IssuerHashes, ReportedStatus, VerifiedResponse, VerifyContext,
-    build_request, get_path, inspect, verify_response,
+    build_request, inspect, verify_response,
 };
 use crate::runner::{Mismatch, ScenarioResult, Verdict};
 
-/// The most of an answer the probe reads.
-const ANSWER_CAP: usize = 1024 * 1024;
+/// The most of an answer the probe reads: the reference client's cap.
+const ANSWER_CAP: usize = crate::responder::RESPONSE_CAP;
 
 /// The response size the lightweight profile's spirit allows for one certificate.
 pub const SMALL_RESPONSE: usize = 16 * 1024;
@@ -178,12 +180,6 @@ impl From<Failure> for String {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HttpMethod {
-    Post,
-    Get,
-}
-
 impl Prober {
     fn request(&self, algorithm: HashAlgorithm, serial: SerialNumber, nonce: bool) -> Vec<u8> {
         IssuerHashes::of(&self.issuer, algorithm)
@@ -195,39 +191,27 @@ impl Prober {
 
     async fn exchange(&self, method: HttpMethod, der: &[u8]) -> Result<Answer, Failure> {
         let started = Instant::now();
-        let request = match method {
-            HttpMethod::Post => self
-                .http
-                .post(&self.options.url)
-                .header("content-type", "application/ocsp-request")
-                .body(der.to_vec()),
-            HttpMethod::Get => {
-                let base = self.options.url.trim_end_matches('/');
-                self.http.get(format!("{base}/{}", get_path(der)))
-            }
-        };
-        let mut response = request.send().await.map_err(|error| {
-            let reason = format!("no answer: {}", crate::runner::error_chain(&error));
-            if error.is_connect() {
-                Failure::Unreachable(reason)
-            } else {
-                Failure::NoAnswer(reason)
-            }
-        })?;
+        let response = ocsp_request(&self.http, &self.options.url, method, der)
+            .send()
+            .await
+            .map_err(|error| {
+                let reason = format!("no answer: {}", error_chain(&error));
+                if error.is_connect() {
+                    Failure::Unreachable(reason)
+                } else {
+                    Failure::NoAnswer(reason)
+                }
+            })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|error| {
-            Failure::NoAnswer(format!(
-                "body not read: {}",
-                crate::runner::error_chain(&error)
-            ))
-        })? {
-            if body.len() + chunk.len() > ANSWER_CAP {
-                return Err(Failure::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_capped(response, ANSWER_CAP)
+            .await
+            .map_err(|error| match error {
+                BodyError::TooLarge => Failure::TooLarge,
+                BodyError::Read(error) => {
+                    Failure::NoAnswer(format!("body not read: {}", error_chain(&error)))
+                }
+            })?;
         Ok(Answer {
             status,
             headers,

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use ocsp_harness::clock::{Clock, SystemClock};
 use ocsp_harness::ocsp;
 
-use super::emit;
+use super::{emit, read_certificate};
 
 pub fn inspect_file(
     file: &Path,
@@ -20,15 +20,8 @@ pub fn inspect_file(
     let inspection = ocsp::inspect(&bytes).with_context(|| file.display().to_string())?;
     let mut json = serde_json::to_value(&inspection).context("cannot render the inspection")?;
     if let Some((cert, issuer)) = verify_for {
-        let read_pem = |path: &Path| -> anyhow::Result<Vec<u8>> {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let block = ::pem::parse(text)
-                .with_context(|| format!("{}: not a PEM certificate", path.display()))?;
-            Ok(block.into_contents())
-        };
-        let cert_der = read_pem(&cert)?;
-        let issuer_der = read_pem(&issuer)?;
+        let cert_der = read_certificate(&cert)?;
+        let issuer_der = read_certificate(&issuer)?;
         let certificate = <x509_cert::Certificate as der::Decode>::from_der(&cert_der)
             .with_context(|| format!("{}: not a certificate", cert.display()))?;
         let context = ocsp::VerifyContext {

@@ -94,10 +94,10 @@ enum Command {
     Inspect {
         /// The DER file.
         file: PathBuf,
-        /// Also verify the response strictly for this certificate (PEM) ...
+        /// Also verify the response strictly for this certificate (PEM or DER) ...
         #[arg(long, value_name = "PEM", requires = "issuer")]
         cert: Option<PathBuf>,
-        /// ... issued by this CA (PEM).
+        /// ... issued by this CA (PEM or DER).
         #[arg(long, value_name = "PEM", requires = "cert")]
         issuer: Option<PathBuf>,
         /// The time to verify at, RFC 3339 (default: now).
@@ -317,6 +317,21 @@ pub fn usage_error(error: clap::Error) -> ExitCode {
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
+}
+
+/// The first certificate of a PEM file, or the file itself when it is DER (`inspect` and
+/// `probe` take either).
+fn read_certificate(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !bytes.starts_with(b"-----BEGIN") {
+        return Ok(bytes);
+    }
+    ::pem::parse_many(&bytes)
+        .with_context(|| format!("{}: not a PEM certificate", path.display()))?
+        .into_iter()
+        .find(|block| block.tag() == "CERTIFICATE")
+        .map(|block| block.contents().to_vec())
+        .with_context(|| format!("{}: not a PEM certificate", path.display()))
 }
 
 /// Writes `text` to stdout. A reader that went away (`| head`) is not an error.

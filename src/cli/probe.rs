@@ -1,7 +1,7 @@
 //! `probe`: someone else's OCSP responder, checked for one certificate.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -9,7 +9,7 @@ use anyhow::Context;
 use ocsp_harness::probe::{ProbeOptions, probe};
 use ocsp_harness::report;
 
-use super::{EXIT_NON_CONFORMANT, EXIT_UNREACHABLE, emit};
+use super::{EXIT_NON_CONFORMANT, EXIT_UNREACHABLE, emit, read_certificate};
 
 /// The command line of `probe`.
 #[derive(Debug, clap::Args)]
@@ -35,21 +35,6 @@ pub struct ProbeArgs {
     pub report: Option<PathBuf>,
 }
 
-/// The first certificate of a PEM file, or the file itself as DER.
-fn certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.starts_with(b"-----BEGIN") {
-        let blocks =
-            pem::parse_many(&bytes).with_context(|| format!("{} is not PEM", path.display()))?;
-        return blocks
-            .into_iter()
-            .find(|block| block.tag() == "CERTIFICATE")
-            .map(|block| block.contents().to_vec())
-            .with_context(|| format!("{} holds no CERTIFICATE", path.display()));
-    }
-    Ok(bytes)
-}
-
 /// Runs the checks and reports them.
 pub fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
     if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
@@ -57,8 +42,8 @@ pub fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
     }
     let options = ProbeOptions {
         url: args.url.clone(),
-        cert_der: certificate(&args.cert)?,
-        issuer_der: certificate(&args.issuer)?,
+        cert_der: read_certificate(&args.cert)?,
+        issuer_der: read_certificate(&args.issuer)?,
         timeout: std::time::Duration::from_secs(args.timeout),
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

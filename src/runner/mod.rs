@@ -13,7 +13,6 @@ pub use baseline::{Baseline, BaselineCheck};
 pub use embedded::{KeptWorld, run_one};
 pub use remote::{RemoteError, RemoteOptions, RemoteSession, Trust};
 pub use steps::MAX_ANSWER_BODY;
-pub(crate) use steps::error_chain;
 
 use std::future::Future;
 use std::path::PathBuf;

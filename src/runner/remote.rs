@@ -17,9 +17,10 @@ use std::time::Instant;
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
-use super::steps::{Target, error_chain, run_steps};
+use super::steps::{Target, run_steps};
 use super::{ScenarioResult, Verdict};
 use crate::clock::SystemClock;
+use crate::http_body::error_chain;
 use crate::pki::{KeyType, PkiProfile, ResponderUrl, TestPki};
 use crate::reference::{ManagementRole, Users};
 use crate::responder::{Behaviour, Responder, ResponderConfig, ResponderHandle};

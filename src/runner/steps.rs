@@ -9,6 +9,7 @@ use serde_json::Value;
 use time::Duration;
 
 use super::{Mismatch, Verdict};
+use crate::http_body::{BodyError, error_chain, read_capped};
 use crate::pki::{Role, TestPki};
 use crate::reference::{ManagementRole, Users};
 use crate::responder::{JournalEntry, ResponderHandle};
@@ -176,7 +177,15 @@ async fn send_step(
     let headers = response.headers().clone();
     let bytes = read_capped(response, MAX_ANSWER_BODY)
         .await
-        .map_err(|error| format!("line {line}: {request_line}: {error}"))?;
+        .map_err(|error| {
+            let why = match error {
+                BodyError::TooLarge => {
+                    format!("the answer's body is larger than {MAX_ANSWER_BODY} bytes")
+                }
+                BodyError::Read(error) => format!("body not read: {}", error_chain(&error)),
+            };
+            format!("line {line}: {request_line}: {why}")
+        })?;
     let context = target.match_context();
 
     let mut mismatches = Vec::new();
@@ -332,22 +341,6 @@ fn describe_list(values: &[&str], entry: &JournalEntry) -> String {
     }
 }
 
-/// Reads at most `cap` bytes of the body; more is an error.
-async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|error| format!("body not read: {}", error_chain(&error)))?
-    {
-        if body.len() + chunk.len() > cap {
-            return Err(format!("the answer's body is larger than {cap} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 /// The start of a body that is not JSON, for a report.
 fn excerpt(bytes: &[u8]) -> String {
     let text: String = String::from_utf8_lossy(bytes).chars().take(200).collect();
@@ -356,19 +349,4 @@ fn excerpt(bytes: &[u8]) -> String {
     } else {
         serde_json::Value::String(text).to_string()
     }
-}
-
-/// reqwest's error with its causes (`error sending request: connection refused`).
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
