@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::Arc;
 
 use ocsp_harness::client::{HttpMethod, OcspClient, Query, verdict_of};
@@ -15,7 +14,6 @@ use ocsp_harness::pki::{self, KeyType, Overwrite, PkiProfile, Role, TestPki};
 use ocsp_harness::responder::{
     Behaviour, DEFAULT_RESPONSE_TIMEOUT, Responder, ResponderConfig, Verdict, behaviour_named,
 };
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 fn generate(key_type: KeyType) -> (tempfile::TempDir, Arc<TestPki>) {
@@ -147,58 +145,6 @@ async fn openssl_notices_a_different_nonce() {
     );
 }
 
-/// An `openssl ocsp` responder over `index.txt`, signing with `signer`, for `requests` requests.
-struct OpensslResponder {
-    url: String,
-    child: tokio::process::Child,
-}
-
-async fn openssl_responder(dir: &Path, signer: Role, requests: usize) -> OpensslResponder {
-    let mut child = Command::new("openssl")
-        .args([
-            "ocsp",
-            "-index",
-            "index.txt",
-            "-CA",
-            "intermediate.cert.pem",
-        ])
-        .args(["-rsigner", &format!("{signer}.cert.pem")])
-        .args(["-rkey", &format!("{signer}.key.pem")])
-        .args([
-            "-port",
-            "0",
-            "-nrequest",
-            &requests.to_string(),
-            "-ndays",
-            "1",
-        ])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the openssl command is installed (see README)");
-    // "ACCEPT [::]:PORT PID=..." comes first on stdout.
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let port = loop {
-        let line = lines
-            .next_line()
-            .await
-            .expect("readable")
-            .expect("openssl ocsp printed its ACCEPT line");
-        if let Some(rest) = line.strip_prefix("ACCEPT ") {
-            let address = rest.split_whitespace().next().unwrap_or_default();
-            let port = address.rsplit(':').next().unwrap_or_default();
-            break port.parse::<u16>().expect("a port number");
-        }
-    };
-    OpensslResponder {
-        url: format!("http://127.0.0.1:{port}/"),
-        child,
-    }
-}
-
 #[tokio::test]
 async fn our_client_reads_the_status_openssl_serves() {
     for key_type in [KeyType::P256, KeyType::Rsa2048] {
@@ -216,7 +162,8 @@ async fn our_client_reads_the_status_openssl_serves() {
                 (Role::ProxyNoAia, Verdict::Revoked),
                 (Role::Server, Verdict::Unknown),
             ];
-            let mut responder = openssl_responder(dir.path(), signer, cases.len() * 2).await;
+            let mut responder =
+                common::OpensslResponder::start(dir.path(), signer, cases.len() * 2);
             let client = OcspClient::new(Arc::new(SystemClock)).expect("client");
             for (role, expected) in cases {
                 for method in [HttpMethod::Post, HttpMethod::Get] {
@@ -242,7 +189,7 @@ async fn our_client_reads_the_status_openssl_serves() {
                     }
                 }
             }
-            let status = responder.child.wait().await.expect("openssl exits");
+            let status = responder.wait();
             assert!(status.success(), "openssl ocsp exited with {status}");
         }
     }

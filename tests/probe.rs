@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 
 use ocsp_harness::clock::{Clock, SystemClock};
@@ -171,44 +171,10 @@ fn against_openssl_ocsp_the_caching_headers_and_malformed_request_are_reported()
         common::index_line(&pki, Role::Proxy, None),
     )
     .expect("index");
-    let mut responder = Command::new("openssl")
-        .args([
-            "ocsp",
-            "-index",
-            "index.txt",
-            "-CA",
-            "intermediate.cert.pem",
-        ])
-        .args([
-            "-rsigner",
-            "intermediate.cert.pem",
-            "-rkey",
-            "intermediate.key.pem",
-        ])
-        .args(["-port", "0", "-nrequest", "20", "-ndays", "1"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the openssl command is installed (see README)");
-    let port = {
-        use std::io::BufRead;
-        let stdout = responder.stdout.take().expect("stdout");
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        loop {
-            let line = lines
-                .next()
-                .expect("openssl printed its ACCEPT line")
-                .expect("readable");
-            if let Some(rest) = line.strip_prefix("ACCEPT ") {
-                let address = rest.split_whitespace().next().unwrap_or_default();
-                break address.rsplit(':').next().unwrap_or_default().to_owned();
-            }
-        }
-    };
+    let responder = common::OpensslResponder::start(dir.path(), Role::Intermediate, 20);
     let path = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
     let output = Command::new(env!("CARGO_BIN_EXE_ocsp-harness"))
-        .args(["probe", "--url", &format!("http://127.0.0.1:{port}/")])
+        .args(["probe", "--url", &responder.url])
         .args([
             "--cert",
             &path("proxy.cert.pem"),
@@ -218,8 +184,7 @@ fn against_openssl_ocsp_the_caching_headers_and_malformed_request_are_reported()
         .args(["--format", "json", "--timeout", "2"])
         .output()
         .expect("probe runs");
-    let _ = responder.kill();
-    let _ = responder.wait();
+    drop(responder);
     let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stderr)));
     assert_eq!(output.status.code(), Some(1));
