@@ -62,6 +62,25 @@ impl Served {
     }
 }
 
+impl Served {
+    /// `run PATHS` against it with its CA, as the admin `adm` with `password` (from the
+    /// environment, as a user is told to give it).
+    fn run_as_admin(&self, paths: &[&str], password: &str) -> Output {
+        let target = [
+            "--target",
+            &self.url,
+            "--ca-cert",
+            &self.ca,
+            "--user",
+            "adm",
+        ];
+        run(
+            &[paths, &target[..]].concat(),
+            &[("OCSP_HARNESS_TARGET_PASSWORD", password.to_owned())],
+        )
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = Command::new("kill")
@@ -160,18 +179,7 @@ fn the_corpus_passes_against_serve_as_a_process_skipping_only_what_needs_the_clo
 #[test]
 fn without_states_or_other_users_those_scenarios_are_skipped_with_the_reason() {
     let served = Served::start();
-    let output = run(
-        &[
-            "scenarios",
-            "--target",
-            &served.url,
-            "--ca-cert",
-            &served.ca,
-            "--user",
-            "adm",
-        ],
-        &[("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned())],
-    );
+    let output = served.run_as_admin(&["scenarios"], "adm-secret-1");
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{text}");
     for expected in [
@@ -208,18 +216,7 @@ fn an_unreachable_target_exits_3_and_wrong_credentials_exit_2() {
     );
 
     let served = Served::start();
-    let output = run(
-        &[
-            "scenarios",
-            "--target",
-            &served.url,
-            "--ca-cert",
-            &served.ca,
-            "--user",
-            "adm",
-        ],
-        &[("OCSP_HARNESS_TARGET_PASSWORD", "not-it".to_owned())],
-    );
+    let output = served.run_as_admin(&["scenarios"], "not-it");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
@@ -285,18 +282,12 @@ fn scenarios_start_from_the_defaults_and_the_targets_configuration_is_put_back()
         ],
     );
     assert_eq!(changed["query_frequency"], 900);
-    let output = run(
+    let output = served.run_as_admin(
         &[
             "scenarios/configuration/defaults.yaml",
             "scenarios/configuration/partial-update.yaml",
-            "--target",
-            &served.url,
-            "--ca-cert",
-            &served.ca,
-            "--user",
-            "adm",
         ],
-        &[("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned())],
+        "adm-secret-1",
     );
     assert_eq!(
         output.status.code(),
