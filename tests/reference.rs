@@ -587,6 +587,29 @@ async fn an_hour_of_polling_then_recovery_on_the_virtual_clock() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clock_state_advances_through_every_poll_on_the_way() {
+    let world = world().await;
+    let journal = || world.server.responder().journal().total();
+    world
+        .admin(
+            Method::PUT,
+            "/v1/ocsp",
+            Some(json!({"ocsp_functionality": true, "recovery_frequency": 60, "recovery_max_tries": 3})),
+        )
+        .await;
+    world.server.cluster().wait_for_polls(1).await;
+    world.behave("http-500");
+    // One move of an hour and three minutes: the hourly poll fails, then three recovery
+    // polls a minute apart, each at its own time; a single jump would have polled once.
+    let moved = world
+        .state(Method::PUT, "/_harness/clock", json!({"advance": 3780}))
+        .await;
+    assert_eq!(moved["now"], "2026-03-01T13:03:00Z", "{moved}");
+    assert_eq!(journal(), 1 + 1 + 3);
+    assert_eq!(world.server.cluster().poll_plan().recovery_tries, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certificates_install_through_both_endpoints_and_bad_ones_are_400() {
     let world = world().await;
     let answer = world

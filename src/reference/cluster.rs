@@ -232,6 +232,21 @@ impl Cluster {
         }
     }
 
+    /// Moves `clock` (the cluster's, virtual) forward by `by`, deadline by deadline, letting
+    /// each poll that falls due run at its own time: three recovery polls a minute apart all
+    /// happen when the clock moves three minutes, each planned from the one before.
+    pub async fn advance(&self, clock: &crate::clock::VirtualClock, by: time::Duration) {
+        let target = clock.now() + by;
+        loop {
+            clock.drive(self.settle()).await;
+            match clock.next_deadline() {
+                Some(next) if next > clock.now() && next <= target => clock.set(next),
+                _ => break,
+            }
+        }
+        clock.set(target);
+    }
+
     /// Waits until at least `count` background polls have finished.
     pub async fn wait_for_polls(&self, count: u64) {
         let mut polls = self.polls.subscribe();

@@ -4,8 +4,9 @@
 //! - `GET /_harness/state`: nodes, queue, clock, tasks, poll plan, configuration.
 //! - `PUT /_harness/nodes/{index}` `{"ocsp": false}`: a node's OCSP capability.
 //! - `PUT /_harness/queue` `{"stalled": true}`: stall or release the task queue.
-//! - `PUT /_harness/clock` `{"now": "2026-03-01T12:00:00Z"}` or `{"advance": 3600}` (seconds):
-//!   the virtual clock (409 on the system clock).
+//! - `PUT /_harness/clock` `{"now": "2026-03-01T12:00:00Z"}` or `{"advance": 3600}` (seconds,
+//!   deadline by deadline as a scenario's `advance`): the virtual clock (409 on the system
+//!   clock).
 //! - `POST /_harness/reset`: everything back to how it started.
 //! - `POST /_harness/settle`: answers once the work due now (a poll) is done, so that a remote
 //!   runner reads what the poll found rather than racing it.
@@ -135,7 +136,11 @@ async fn set_clock(
     match (request.now, request.advance) {
         (Some(now), None) => clock.set(now),
         (None, Some(seconds)) => {
-            clock.advance(time::Duration::seconds(seconds));
+            // As a scenario's `advance`: each poll on the way runs at its own time.
+            state
+                .cluster
+                .advance(clock, time::Duration::seconds(seconds))
+                .await;
         }
         _ => {
             return Err(bad(

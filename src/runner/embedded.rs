@@ -178,17 +178,7 @@ impl Target for EmbeddedWorld {
     }
 
     async fn advance(&self, by: Duration) -> Result<(), String> {
-        // Deadline by deadline, so that three recovery polls a minute apart all happen when
-        // the clock moves three minutes, each planned from the one before.
-        let target = self.clock.now() + by;
-        loop {
-            self.settle().await?;
-            match self.clock.next_deadline() {
-                Some(next) if next > self.clock.now() && next <= target => self.clock.set(next),
-                _ => break,
-            }
-        }
-        self.clock.set(target);
+        self.server.cluster().advance(&self.clock, by).await;
         Ok(())
     }
 
