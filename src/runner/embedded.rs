@@ -155,10 +155,6 @@ impl Target for EmbeddedWorld {
         self.server.responder()
     }
 
-    fn responder_url(&self) -> &str {
-        &self.responder_url
-    }
-
     fn pki(&self) -> Arc<TestPki> {
         Arc::clone(self.server.pki())
     }

@@ -484,10 +484,6 @@ impl Target for RemoteWorld<'_> {
         &self.session.responder
     }
 
-    fn responder_url(&self) -> &str {
-        self.session.responder_url.as_str()
-    }
-
     fn pki(&self) -> Arc<TestPki> {
         Arc::clone(&self.pki)
     }
@@ -497,7 +493,7 @@ impl Target for RemoteWorld<'_> {
         // the scenario and now.
         let elapsed = Duration::try_from(self.started.elapsed()).unwrap_or(Duration::MAX);
         MatchContext {
-            responder_url: self.responder_url().to_owned(),
+            responder_url: self.session.responder_url().to_owned(),
             now: self.started_at,
             slack: elapsed,
         }

@@ -29,8 +29,6 @@ pub(crate) trait Target: Sync {
     fn users(&self) -> &Users;
     /// The harness's responder.
     fn responder(&self) -> &ResponderHandle;
-    /// The responder's URL as the target reaches it (the one in the proxy certificate).
-    fn responder_url(&self) -> &str;
     /// The PKI the responder answers for.
     fn pki(&self) -> Arc<TestPki>;
     /// What clock matchers compare with, now.
