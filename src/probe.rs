@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use der::{Decode, Encode};
+use der::Decode;
 use x509_cert::Certificate;
 use x509_cert::serial_number::SerialNumber;
 
@@ -229,9 +229,8 @@ impl Prober {
         if answer.status != 200 {
             return Err(format!("HTTP {}", answer.status));
         }
-        let issuer_der = self.issuer.to_der().unwrap_or_default();
         let context = VerifyContext {
-            issuer_der: &issuer_der,
+            issuer_der: &self.options.issuer_der,
             serial,
             now: time::OffsetDateTime::now_utc(),
             nonce_sent: nonce.then_some(&NONCE[..]),
