@@ -3,7 +3,6 @@
 //!
 //! `cargo run --example reference_server`
 
-use ocsp_harness::pki::Role;
 use ocsp_harness::reference::{ManagementRole, ReferenceOptions, ReferenceServer};
 use time::macros::datetime;
 
@@ -11,8 +10,7 @@ use time::macros::datetime;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server =
         ReferenceServer::start(ReferenceOptions::embedded(datetime!(2026-03-01 12:00 UTC))).await?;
-    let ca = reqwest::Certificate::from_pem(server.pki().cert(Role::Root).pem().as_bytes())?;
-    let http = reqwest::Client::builder().tls_certs_only([ca]).build()?;
+    let http = server.http_client()?;
     let admin = server
         .users()
         .with_role(ManagementRole::Admin)

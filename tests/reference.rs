@@ -45,13 +45,7 @@ async fn world() -> World {
     let options = ReferenceOptions::embedded(datetime!(2026-03-01 12:00 UTC));
     let server = ReferenceServer::start(options).await.expect("starts");
     let clock = server.virtual_clock().expect("virtual").clone();
-    let root = reqwest::Certificate::from_pem(server.pki().cert(Role::Root).pem().as_bytes())
-        .expect("root");
-    let http = reqwest::Client::builder()
-        .tls_certs_only([root])
-        .no_proxy()
-        .build()
-        .expect("client");
+    let http = server.http_client().expect("client");
     World {
         server,
         clock,

@@ -1,7 +1,6 @@
 //! Resident memory under hostile responders. A file of its own: the measure is of the whole
 //! process, so no other test may run beside it.
 
-use ocsp_harness::pki::Role;
 use ocsp_harness::reference::{ManagementRole, ReferenceOptions, ReferenceServer};
 use ocsp_harness::responder::behaviour_named;
 use time::macros::datetime;
@@ -21,13 +20,7 @@ async fn memory_stays_bounded_under_endless_and_oversized_bodies() {
     let options = ReferenceOptions::embedded(datetime!(2026-03-01 12:00 UTC));
     let server = ReferenceServer::start(options).await.expect("starts");
     let clock = server.virtual_clock().expect("virtual").clone();
-    let root = reqwest::Certificate::from_pem(server.pki().cert(Role::Root).pem().as_bytes())
-        .expect("root");
-    let http = reqwest::Client::builder()
-        .tls_certs_only([root])
-        .no_proxy()
-        .build()
-        .expect("client");
+    let http = server.http_client().expect("client");
     let admin = server
         .users()
         .with_role(ManagementRole::Admin)

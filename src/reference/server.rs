@@ -106,10 +106,7 @@ pub enum ReferenceError {
 /// // HTTPS on a free loopback port, a virtual clock, an embedded responder saying GOOD.
 /// let start = time::macros::datetime!(2026-03-01 12:00 UTC);
 /// let server = ReferenceServer::start(ReferenceOptions::embedded(start)).await?;
-/// let root = server.pki().cert(ocsp_harness::pki::Role::Root).pem();
-/// let http = reqwest::Client::builder()
-///     .tls_certs_only([reqwest::Certificate::from_pem(root.as_bytes())?])
-///     .build()?;
+/// let http = server.http_client()?; // trusts the server's test CA
 /// let admin = server.users().with_role(ManagementRole::Admin).ok_or("no admin")?;
 /// let status: serde_json::Value = http
 ///     .post(format!("{}/v1/ocsp/test", server.url()))
@@ -244,6 +241,18 @@ impl ReferenceServer {
             server: Some(server),
             poller,
         })
+    }
+
+    /// An HTTP client for this server: it trusts the test PKI's root (and nothing else) and
+    /// goes through no proxy.
+    pub fn http_client(&self) -> Result<reqwest::Client, ReferenceError> {
+        let root = reqwest::Certificate::from_pem(self.pki.cert(Role::Root).pem().as_bytes())
+            .map_err(|error| ReferenceError::Client(error.to_string()))?;
+        reqwest::Client::builder()
+            .tls_certs_only([root])
+            .no_proxy()
+            .build()
+            .map_err(|error| ReferenceError::Client(error.to_string()))
     }
 
     /// The base URL, e.g. `https://127.0.0.1:9443` (no trailing slash).

@@ -121,13 +121,7 @@ impl EmbeddedWorld {
             .virtual_clock()
             .cloned()
             .ok_or("the embedded world has no virtual clock")?;
-        let root = reqwest::Certificate::from_pem(server.pki().cert(Role::Root).pem().as_bytes())
-            .map_err(|error| format!("cannot trust the world's CA: {error}"))?;
-        let http = reqwest::Client::builder()
-            .tls_certs_only([root])
-            .no_proxy()
-            .build()
-            .map_err(|error| format!("cannot build the HTTP client: {error}"))?;
+        let http = server.http_client().map_err(|error| error.to_string())?;
         let responder_url = server.responder().url();
         Ok(Self {
             server,
