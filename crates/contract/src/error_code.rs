@@ -1,0 +1,61 @@
+//! The `error_code` of an error answer. Those the vendor's pages name are documented; the
+//! others are the reference implementation's choice where the pages give a status but no code.
+
+use crate::Level;
+
+crate::named_enum! {
+    /// An `error_code`.
+    pub enum ErrorCode: "error code" {
+        /// 401: no or wrong credentials.
+        Unauthorized = "unauthorized",
+        /// 403: the role lacks the permission.
+        InsufficientPermissions = "insufficient_permissions",
+        /// 406: not every node supports OCSP.
+        OcspUnsupportedByCapability = "ocsp_unsupported_by_capability",
+        /// 400: a body that does not fit the endpoint's schema.
+        InvalidSchema = "invalid_schema",
+        /// 400: a body not declared as JSON.
+        InvalidHeader = "invalid_header",
+        /// 400: a certificate chain or key that does not do.
+        InvalidCertificate = "invalid_certificate",
+        /// 400 on `PUT /v1/ocsp`, 500 on `POST /v1/ocsp/test`: the proxy certificate names no
+        /// OCSP responder.
+        NoResponderUrl = "no_responder_url",
+        /// 500: the responder answered with something unusable.
+        InvalidOcspResponse = "invalid_ocsp_response",
+        /// 500: the responder did not answer.
+        OcspQueryFailed = "ocsp_query_failed",
+        /// 500: the query waited in the task queue past its limit.
+        TaskQueuedForTooLong = "task_queued_for_too_long",
+        /// 404: no such endpoint.
+        NotFound = "not_found",
+        /// 405: the endpoint takes no such method.
+        MethodNotAllowed = "method_not_allowed",
+        /// 400 from a provider state: the state asked for cannot be set.
+        InvalidState = "invalid_state",
+        /// 409 from the clock provider state: the server runs on the system clock.
+        SystemClock = "system_clock",
+    }
+}
+
+impl ErrorCode {
+    /// Whether the vendor's pages name this code, or the reference chose it.
+    pub fn level(self) -> Level {
+        match self {
+            ErrorCode::OcspUnsupportedByCapability
+            | ErrorCode::InvalidSchema
+            | ErrorCode::NoResponderUrl
+            | ErrorCode::InvalidOcspResponse
+            | ErrorCode::OcspQueryFailed
+            | ErrorCode::TaskQueuedForTooLong => Level::Documented,
+            ErrorCode::Unauthorized
+            | ErrorCode::InsufficientPermissions
+            | ErrorCode::InvalidHeader
+            | ErrorCode::InvalidCertificate
+            | ErrorCode::NotFound
+            | ErrorCode::MethodNotAllowed
+            | ErrorCode::InvalidState
+            | ErrorCode::SystemClock => Level::Reference,
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The vocabulary of the Redis Software cluster REST API's OCSP endpoints, as the harness
+//! reads it from the vendor's pages: management roles and permissions, error codes, the OCSP
+//! configuration object with its ranges and defaults, the status object and its date format,
+//! and the level of each rule. No I/O: the reference server, the scenario format and the
+//! runner all speak in these types, so that none of them borrows another's.
+
+#![forbid(unsafe_code)]
+
+mod config;
+mod error_code;
+mod level;
+mod names;
+mod role;
+mod status;
+mod verdict;
+
+pub use config::{ConfigError, ConfigField, OcspConfig};
+pub use error_code::ErrorCode;
+pub use level::Level;
+pub use names::UnknownName;
+pub use role::{ManagementRole, Permission, User, Users};
+pub use status::{CertStatus, Status, StatusObject, imf_fixdate, is_imf_fixdate, parse_imf_fixdate};
+pub use verdict::{DEFAULT_RESPONSE_TIMEOUT, RESPONSE_CAP, Verdict};
+
+#[doc(hidden)]
+pub use serde as __serde;

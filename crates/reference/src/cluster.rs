@@ -1,0 +1,422 @@
+//! The cluster model behind the endpoints: nodes and their capabilities, the proxy
+//! certificate, the OCSP configuration, the task queue, the status cache and the background
+//! poller. Every wait is on the [`Clock`].
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+use tokio::sync::Notify;
+
+use client::{ClientError, OcspClient, Query, QueryError, Unanswered};
+use clock::Clock;
+use contract::{OcspConfig, Status, StatusObject};
+use ocsp::{HashAlgorithm, ReportedStatus, VerifiedResponse};
+
+use crate::certificate::ProxyCertificate;
+use crate::queue::{QueuedTooLong, TaskQueue};
+
+/// Nodes in a cluster unless told otherwise.
+pub const DEFAULT_NODES: usize = 3;
+
+/// Why a query gave no status.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum QueryFailure {
+    /// No proxy certificate, or one without an OCSP URL.
+    #[error("the proxy certificate has no OCSP responder URL")]
+    NoResponderUrl,
+    /// The task never left the queue.
+    #[error("the OCSP query task stayed queued for too long")]
+    QueuedTooLong,
+    /// The responder answered with something unusable (or the query could not be built).
+    #[error("{0}")]
+    Invalid(QueryError),
+    /// The responder did not answer.
+    #[error("{0}")]
+    Failed(Unanswered),
+}
+
+/// The outcome of the latest poll or test, as cached.
+pub type Outcome = Result<StatusObject, QueryFailure>;
+
+/// What the poller does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PollPlan {
+    /// When it polls next, if polling is on.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_poll: Option<OffsetDateTime>,
+    /// Recovery polls made since the staple became invalid.
+    pub recovery_tries: u32,
+}
+
+impl PollPlan {
+    /// Polling off.
+    const OFF: PollPlan = PollPlan {
+        next_poll: None,
+        recovery_tries: 0,
+    };
+
+    /// A regular poll at `at`.
+    fn at(at: OffsetDateTime) -> Self {
+        Self {
+            next_poll: Some(at),
+            recovery_tries: 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    nodes: Vec<bool>,
+    proxy: Option<ProxyCertificate>,
+    config: OcspConfig,
+    cache: Option<Outcome>,
+    plan: PollPlan,
+}
+
+impl State {
+    /// `nodes` capable nodes, the default configuration, nothing cached, no polling.
+    fn fresh(nodes: usize, proxy: Option<ProxyCertificate>) -> Self {
+        Self {
+            nodes: vec![true; nodes],
+            proxy,
+            config: OcspConfig::default(),
+            cache: None,
+            plan: PollPlan::OFF,
+        }
+    }
+}
+
+/// The cluster.
+#[derive(Debug)]
+pub struct Cluster {
+    clock: Arc<dyn Clock>,
+    client: OcspClient,
+    queue: TaskQueue,
+    state: Mutex<State>,
+    /// Wakes the poller when its plan changes.
+    replan: Arc<Notify>,
+    /// How many background polls have finished.
+    polls: tokio::sync::watch::Sender<u64>,
+}
+
+impl Cluster {
+    /// A cluster of `nodes` nodes that all support OCSP, with the default configuration and
+    /// `proxy` installed.
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        nodes: usize,
+        proxy: Option<ProxyCertificate>,
+    ) -> Result<Arc<Self>, ClientError> {
+        Ok(Arc::new(Self {
+            client: OcspClient::new(Arc::clone(&clock))?,
+            clock,
+            queue: TaskQueue::default(),
+            state: Mutex::new(State::fresh(nodes, proxy)),
+            replan: Arc::new(Notify::new()),
+            polls: tokio::sync::watch::Sender::new(0),
+        }))
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The task queue.
+    pub fn queue(&self) -> &TaskQueue {
+        &self.queue
+    }
+
+    /// Whether every node supports OCSP.
+    pub fn ocsp_capable(&self) -> bool {
+        self.lock().nodes.iter().all(|capable| *capable)
+    }
+
+    /// Each node's OCSP capability.
+    pub fn nodes(&self) -> Vec<bool> {
+        self.lock().nodes.clone()
+    }
+
+    /// Sets node `index`'s OCSP capability; `false` if there is no such node.
+    pub fn set_node_capability(&self, index: usize, ocsp: bool) -> bool {
+        match self.lock().nodes.get_mut(index) {
+            Some(node) => {
+                *node = ocsp;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> OcspConfig {
+        self.lock().config
+    }
+
+    /// The responder URL of the installed proxy certificate, `""` when it has none.
+    pub fn responder_url(&self) -> String {
+        self.lock()
+            .proxy
+            .as_ref()
+            .and_then(|proxy| proxy.responder_url.clone())
+            .unwrap_or_default()
+    }
+
+    /// Stores a new configuration. Turning OCSP on polls at once; turning it off stops
+    /// polling and clears the cache; a change of frequency applies from the next poll.
+    pub fn set_config(&self, config: OcspConfig) {
+        let mut state = self.lock();
+        let was_on = state.config.ocsp_functionality;
+        state.config = config;
+        match (was_on, config.ocsp_functionality) {
+            (false, true) => state.plan = PollPlan::at(self.clock.now()),
+            (true, false) => {
+                state.plan = PollPlan::OFF;
+                state.cache = None;
+            }
+            _ => {}
+        }
+        drop(state);
+        self.replan.notify_one();
+    }
+
+    /// Installs a proxy certificate; the cache no longer speaks of it, and a cluster with OCSP
+    /// on polls the new one at once.
+    pub fn install_proxy(&self, proxy: ProxyCertificate) {
+        let mut state = self.lock();
+        state.proxy = Some(proxy);
+        state.cache = None;
+        if state.config.ocsp_functionality {
+            state.plan = PollPlan::at(self.clock.now());
+        }
+        drop(state);
+        self.replan.notify_one();
+    }
+
+    /// The cached outcome, if any.
+    pub fn cached(&self) -> Option<Outcome> {
+        self.lock().cache.clone()
+    }
+
+    /// The poller's plan.
+    pub fn poll_plan(&self) -> PollPlan {
+        self.lock().plan
+    }
+
+    /// How many background polls have finished.
+    pub fn polls(&self) -> u64 {
+        *self.polls.borrow()
+    }
+
+    /// Waits until no poll is due: none is planned at or before the clock's time. A poll that
+    /// is due runs in the background; this returns once it has finished and planned the next.
+    pub async fn settle(&self) {
+        let mut polls = self.polls.subscribe();
+        loop {
+            let due = {
+                let state = self.lock();
+                state.config.ocsp_functionality
+                    && state
+                        .plan
+                        .next_poll
+                        .is_some_and(|next| next <= self.clock.now())
+            };
+            if !due {
+                return;
+            }
+            // Fails only when the sender is gone, and `self` holds it.
+            if polls.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Moves `clock` (the cluster's, virtual) forward by `by`, deadline by deadline, letting
+    /// each poll that falls due run at its own time: three recovery polls a minute apart all
+    /// happen when the clock moves three minutes, each planned from the one before.
+    pub async fn advance(&self, clock: &clock::VirtualClock, by: time::Duration) {
+        let target = clock.now() + by;
+        loop {
+            clock.drive(self.settle()).await;
+            match clock.next_deadline() {
+                Some(next) if next > clock.now() && next <= target => clock.set(next),
+                _ => break,
+            }
+        }
+        clock.set(target);
+    }
+
+    /// Waits until at least `count` background polls have finished.
+    pub async fn wait_for_polls(&self, count: u64) {
+        let mut polls = self.polls.subscribe();
+        // Fails only when the sender is gone, and `self` holds it.
+        let _ = polls.wait_for(|polls| *polls >= count).await;
+    }
+
+    /// Back to the start: every node capable, default configuration, empty cache, queue
+    /// released, `proxy` installed.
+    pub fn reset(&self, proxy: Option<ProxyCertificate>) {
+        let mut state = self.lock();
+        *state = State::fresh(state.nodes.len(), proxy);
+        drop(state);
+        self.queue.set_stalled(false);
+        self.replan.notify_one();
+    }
+
+    /// `POST /v1/ocsp/test`: queries now, and caches the outcome when OCSP is on.
+    pub async fn test(&self) -> Outcome {
+        let outcome = self.query().await;
+        let mut state = self.lock();
+        if state.config.ocsp_functionality
+            && !matches!(
+                outcome,
+                Err(QueryFailure::NoResponderUrl | QueryFailure::QueuedTooLong)
+            )
+        {
+            state.cache = Some(outcome.clone());
+        }
+        outcome
+    }
+
+    /// One query of the responder for the proxy certificate, as a cluster task.
+    pub async fn query(&self) -> Outcome {
+        let (query, url) = {
+            let state = self.lock();
+            let proxy = state.proxy.as_ref().ok_or(QueryFailure::NoResponderUrl)?;
+            let url = proxy
+                .responder_url
+                .clone()
+                .ok_or(QueryFailure::NoResponderUrl)?;
+            let query = Query {
+                url: url.clone(),
+                cert_der: proxy.leaf_der.clone(),
+                issuer_der: proxy.issuer_der.clone(),
+                hash_algorithm: HashAlgorithm::Sha1,
+                nonce_len: Some(16),
+                method: ocsp::HttpMethod::Post,
+                timeout: Duration::seconds(i64::from(state.config.response_timeout)),
+            };
+            (query, url)
+        };
+        let result = self
+            .queue
+            .run(
+                self.clock.as_ref(),
+                "ocsp_query",
+                self.client.query(&query),
+                Result::is_ok,
+            )
+            .await
+            .map_err(|QueuedTooLong| QueryFailure::QueuedTooLong)?;
+        match result {
+            Ok(verified) => Ok(status_object(&url, &verified)),
+            Err(QueryError::Failed(reason)) => Err(QueryFailure::Failed(reason)),
+            Err(error @ (QueryError::Invalid(_) | QueryError::Request(_))) => {
+                Err(QueryFailure::Invalid(error))
+            }
+        }
+    }
+
+    /// The background poller: runs until the cluster is dropped (it holds only a weak
+    /// reference).
+    pub fn spawn_poller(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(self);
+        let replan = Arc::clone(&self.replan);
+        tokio::spawn(async move {
+            loop {
+                let Some(cluster) = weak.upgrade() else {
+                    return;
+                };
+                let replanned = replan.notified();
+                let next = cluster.lock().plan.next_poll;
+                let wait = match next {
+                    Some(deadline) => cluster.clock.background_until(deadline),
+                    None => Box::pin(std::future::pending()),
+                };
+                // Hold no strong reference while waiting, so that dropping the cluster ends
+                // the poller.
+                drop(cluster);
+                tokio::select! {
+                    () = replanned => continue,
+                    () = wait => {}
+                }
+                let Some(cluster) = weak.upgrade() else {
+                    return;
+                };
+                cluster.poll_once(next).await;
+            }
+        })
+    }
+
+    /// Polls if the plan still says to at `due`, then plans the next poll.
+    async fn poll_once(&self, due: Option<OffsetDateTime>) {
+        {
+            let state = self.lock();
+            if state.plan.next_poll != due || !state.config.ocsp_functionality {
+                return;
+            }
+        }
+        let outcome = self.query().await;
+        self.settle_poll(due, outcome);
+        // Counted once the plan and the cache show the poll, for whoever waits on the count.
+        self.record_poll_finished();
+    }
+
+    /// Plans the next poll after one that ended with `outcome`, and caches it.
+    fn settle_poll(&self, due: Option<OffsetDateTime>, outcome: Outcome) {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        if !state.config.ocsp_functionality || state.plan.next_poll != due {
+            // Turned off or replanned while the query ran: its outcome is stale.
+            return;
+        }
+        let valid = matches!(&outcome, Ok(status) if status.is_good());
+        let config = state.config;
+        // A valid staple, or the last recovery try spent: back to the regular frequency.
+        state.plan = if !valid && state.plan.recovery_tries < config.recovery_max_tries {
+            PollPlan {
+                next_poll: Some(now + seconds(config.recovery_frequency)),
+                recovery_tries: state.plan.recovery_tries + 1,
+            }
+        } else {
+            PollPlan::at(now + seconds(config.query_frequency))
+        };
+        if !matches!(
+            outcome,
+            Err(QueryFailure::NoResponderUrl | QueryFailure::QueuedTooLong)
+        ) {
+            state.cache = Some(outcome);
+        }
+    }
+
+    fn record_poll_finished(&self) {
+        self.polls.send_modify(|polls| *polls += 1);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // Every update leaves the state whole; a poisoned lock still holds a valid cluster.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn seconds(value: u32) -> Duration {
+    Duration::seconds(i64::from(value))
+}
+
+/// The status object of a verified response from `responder_url`.
+pub fn status_object(responder_url: &str, verified: &VerifiedResponse) -> StatusObject {
+    StatusObject {
+        responder_url: responder_url.to_owned(),
+        status: match verified.status {
+            ReportedStatus::Good => Status::Good,
+            ReportedStatus::Unknown => Status::Unknown,
+            ReportedStatus::Revoked {
+                revocation_time, ..
+            } => Status::Revoked { revocation_time },
+        },
+        produced_at: verified.produced_at,
+        this_update: verified.this_update,
+        next_update: verified.next_update,
+    }
+}

@@ -1,0 +1,63 @@
+//! The users of the reference server: one per built-in role with a random password, and the
+//! check of a user's credentials.
+
+use contract::{ManagementRole, User, Users};
+
+/// One user per role, named after it (`admin`, `cluster_member`, ...), each with a random
+/// password.
+pub fn generate_users() -> Users {
+    Users::new(
+        ManagementRole::ALL
+            .into_iter()
+            .map(|role| User {
+                role,
+                username: role.name().to_owned(),
+                password: random_password(),
+            })
+            .collect(),
+    )
+}
+
+/// The role of the user with these credentials.
+pub fn authenticate(users: &Users, username: &str, password: &str) -> Option<ManagementRole> {
+    users
+        .all()
+        .iter()
+        .find(|user| {
+            constant_time_eq(user.username.as_bytes(), username.as_bytes())
+                & constant_time_eq(user.password.as_bytes(), password.as_bytes())
+        })
+        .map(|user| user.role)
+}
+
+/// Equality whose time does not depend on where the inputs differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    openssl::memcmp::eq(&openssl::sha::sha256(a), &openssl::sha::sha256(b))
+}
+
+fn random_password() -> String {
+    let mut bytes = [0u8; 12];
+    // The OpenSSL RNG does not fail once initialised; a zero password would still be valid.
+    let _ = openssl::rand::rand_bytes(&mut bytes);
+    ocsp::hex(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_users_authenticate_with_their_own_password_only() {
+        let users = generate_users();
+        assert_eq!(users.all().len(), 7);
+        let admin = users.with_role(ManagementRole::Admin).expect("admin");
+        assert_eq!(
+            authenticate(&users, "admin", &admin.password),
+            Some(ManagementRole::Admin)
+        );
+        assert_eq!(authenticate(&users, "admin", "wrong"), None);
+        let viewer = users.with_role(ManagementRole::DbViewer).expect("viewer");
+        assert_eq!(authenticate(&users, "admin", &viewer.password), None);
+        assert!(!format!("{admin:?}").contains(&admin.password));
+    }
+}

@@ -1,0 +1,347 @@
+//! The endpoints. Every handler checks, in this order (reference): credentials (401), the
+//! role's permission (403), the nodes' OCSP capability (406, OCSP endpoints only), the request
+//! body (400), then its own rules.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use base64::Engine;
+use serde_json::{Value, json};
+
+use contract::{ErrorCode, ManagementRole, Permission, Users};
+
+use crate::certificate::ProxyCertificate;
+use crate::cluster::Cluster;
+use crate::error::ApiError;
+use crate::roles::authenticate;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The cluster.
+    pub cluster: Arc<Cluster>,
+    /// Who may log in.
+    pub users: Arc<Users>,
+}
+
+/// The `/v1` routes, with JSON answers for unknown paths (404) and methods (405).
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/ocsp", get(get_config).put(put_config))
+        .route("/v1/ocsp/status", get(get_status))
+        .route("/v1/ocsp/test", post(test))
+        .route("/v1/cluster/update_cert", put(update_cert))
+        .route("/v1/cluster/certificates", put(update_certificates))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "the endpoint does not take this method",
+    )
+}
+
+/// What an endpoint requires of a request before it reads the body.
+pub trait Requirement {
+    /// The permission the user's role must hold (403 without it).
+    const PERMISSION: Permission;
+    /// Whether every node must support OCSP (406 otherwise): the OCSP endpoints only.
+    const NEEDS_OCSP_CAPABILITY: bool;
+}
+
+macro_rules! requirements {
+    ($($(#[$meta:meta])* $name:ident: $permission:ident, $capability:literal;)+) => {$(
+        $(#[$meta])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl Requirement for $name {
+            const PERMISSION: Permission = Permission::$permission;
+            const NEEDS_OCSP_CAPABILITY: bool = $capability;
+        }
+    )+};
+}
+
+requirements! {
+    /// `GET /v1/ocsp`.
+    ViewOcspConfig: ViewOcspConfig, true;
+    /// `PUT /v1/ocsp`.
+    ConfigOcsp: ConfigOcsp, true;
+    /// `GET /v1/ocsp/status`.
+    ViewOcspStatus: ViewOcspStatus, true;
+    /// `POST /v1/ocsp/test`.
+    TestOcspStatus: TestOcspStatus, true;
+    /// `PUT /v1/cluster/update_cert` and `PUT /v1/cluster/certificates`.
+    UpdateCluster: UpdateCluster, false;
+}
+
+/// A request whose Basic credentials name a user whose role holds `R`'s permission, to a
+/// cluster whose nodes all support OCSP when `R` needs it: 401, then 403, then 406 otherwise.
+/// Taken as a handler's first argument, it runs before anything reads the body.
+#[derive(Debug)]
+pub struct Authorized<R: Requirement> {
+    /// The user's role.
+    pub role: ManagementRole,
+    requirement: PhantomData<R>,
+}
+
+impl<R: Requirement> FromRequestParts<AppState> for Authorized<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let role = authenticated_role(state, &parts.headers).ok_or_else(ApiError::unauthorized)?;
+        if !role.has(R::PERMISSION) {
+            return Err(ApiError::forbidden(R::PERMISSION));
+        }
+        if R::NEEDS_OCSP_CAPABILITY && !state.cluster.ocsp_capable() {
+            return Err(ApiError::unsupported_by_capability());
+        }
+        Ok(Self {
+            role,
+            requirement: PhantomData,
+        })
+    }
+}
+
+/// The role of the user the Basic credentials name, if they name one.
+fn authenticated_role(state: &AppState, headers: &HeaderMap) -> Option<ManagementRole> {
+    let credentials = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            let (scheme, encoded) = value.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("basic")
+                .then_some(encoded.trim())
+        })
+        .and_then(|encoded| {
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()
+        })
+        .and_then(|decoded| String::from_utf8(decoded).ok())?;
+    let (username, password) = credentials.split_once(':')?;
+    authenticate(&state.users, username, password)
+}
+
+/// The body as JSON: `None` when there is none. A body must be declared JSON (or carry no
+/// Content-Type at all) and parse: 400 otherwise.
+#[derive(Debug)]
+pub struct JsonBody(pub Option<Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let headers = request.headers().clone();
+        // A body over the server's limit keeps axum's own answer (413).
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        json_body(&headers, &body)
+            .map(JsonBody)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+impl JsonBody {
+    /// The body, which must be a JSON object.
+    fn object(self) -> Result<serde_json::Map<String, Value>, ApiError> {
+        match self.0 {
+            Some(Value::Object(fields)) => Ok(fields),
+            _ => Err(ApiError::invalid_schema("the body must be a JSON object")),
+        }
+    }
+}
+
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Option<Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
+        let content_type = content_type
+            .to_str()
+            .map_err(|_| ApiError::invalid_header("Content-Type is not ASCII"))?;
+        let media_type = content_type.split(';').next().unwrap_or_default().trim();
+        if !media_type.eq_ignore_ascii_case("application/json") {
+            return Err(ApiError::invalid_header(format!(
+                "Content-Type must be application/json, not {media_type}"
+            )));
+        }
+    }
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(|error| ApiError::invalid_schema(format!("the body is not JSON: {error}")))
+}
+
+async fn get_config(
+    _: Authorized<ViewOcspConfig>,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
+    let cluster = &state.cluster;
+    Ok(Json(cluster.config().to_json(&cluster.responder_url())).into_response())
+}
+
+async fn put_config(
+    _: Authorized<ConfigOcsp>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let update = body
+        .0
+        .ok_or_else(|| ApiError::invalid_schema("the body must be a JSON object"))?;
+    let cluster = &state.cluster;
+    let next = cluster.config().updated(&update)?;
+    let url = cluster.responder_url();
+    if next.ocsp_functionality && !cluster.config().ocsp_functionality && url.is_empty() {
+        // Documented code; reference status.
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::NoResponderUrl,
+            "cannot turn OCSP on: the proxy certificate has no OCSP responder URL",
+        ));
+    }
+    cluster.set_config(next);
+    Ok(Json(next.to_json(&url)).into_response())
+}
+
+async fn get_status(
+    _: Authorized<ViewOcspStatus>,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
+    match state.cluster.cached() {
+        // Nothing cached yet: an empty object (reference).
+        None => Ok(Json(json!({})).into_response()),
+        Some(Ok(status)) => Ok(Json(status).into_response()),
+        Some(Err(failure)) => Err(failure.into()),
+    }
+}
+
+async fn test(
+    _: Authorized<TestOcspStatus>,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    // Real clients send no body, `{}` or `null` (reference: all accepted).
+    match body {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(fields)) if fields.is_empty() => {}
+        Some(_) => {
+            return Err(ApiError::invalid_schema(
+                "the body must be absent, {} or null",
+            ));
+        }
+    }
+    match state.cluster.test().await {
+        Ok(status) => Ok(Json(status).into_response()),
+        Err(failure) => Err(failure.into()),
+    }
+}
+
+/// The certificate names a cluster has (the OpenAPI's ClusterCertificatesResponse); only
+/// `proxy` matters to OCSP, the others are accepted and kept aside.
+const CERTIFICATE_NAMES: [&str; 11] = [
+    "api",
+    "cm",
+    "proxy",
+    "syncer",
+    "metrics_exporter",
+    "ldap_client",
+    "ccs_internode_encryption",
+    "data_internode_encryption",
+    "mtls_trusted_ca",
+    "sso_service",
+    "sso_issuer",
+];
+
+/// One `{"name","certificate","key"}` entry, checked.
+fn certificate_entry(value: &Value) -> Result<(String, String, String), ApiError> {
+    let Value::Object(fields) = value else {
+        return Err(ApiError::invalid_schema(
+            "a certificate entry must be a JSON object",
+        ));
+    };
+    if let Some(unknown) = fields
+        .keys()
+        .find(|key| !["name", "certificate", "key"].contains(&key.as_str()))
+    {
+        return Err(ApiError::invalid_schema(format!(
+            "unknown field {unknown:?}"
+        )));
+    }
+    let text = |field: &str| -> Result<String, ApiError> {
+        match fields.get(field) {
+            Some(Value::String(text)) => Ok(text.clone()),
+            Some(_) => Err(ApiError::invalid_schema(format!(
+                "{field} must be a string"
+            ))),
+            None => Err(ApiError::invalid_schema(format!("{field} is required"))),
+        }
+    };
+    let name = text("name")?;
+    if !CERTIFICATE_NAMES.contains(&name.as_str()) {
+        return Err(ApiError::invalid_schema(format!(
+            "unknown certificate name {name:?} (names: {})",
+            CERTIFICATE_NAMES.join(", ")
+        )));
+    }
+    Ok((name, text("certificate")?, text("key")?))
+}
+
+/// Checks every entry, then installs the proxy certificate if one is named.
+fn install(state: &AppState, entries: &[Value]) -> Result<Response, ApiError> {
+    let mut proxy = None;
+    for entry in entries {
+        let (name, certificate, key) = certificate_entry(entry)?;
+        let parsed = ProxyCertificate::parse(&certificate, &key)?;
+        if name == "proxy" {
+            proxy = Some(parsed);
+        }
+    }
+    if let Some(proxy) = proxy {
+        state.cluster.install_proxy(proxy);
+    }
+    Ok(Json(json!({})).into_response())
+}
+
+async fn update_cert(
+    _: Authorized<UpdateCluster>,
+    State(state): State<AppState>,
+    JsonBody(entry): JsonBody,
+) -> Result<Response, ApiError> {
+    let entry = entry.ok_or_else(|| ApiError::invalid_schema("the body must be a JSON object"))?;
+    install(&state, &[entry])
+}
+
+async fn update_certificates(
+    _: Authorized<UpdateCluster>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let fields = body.object()?;
+    if let Some(unknown) = fields.keys().find(|key| *key != "certificates") {
+        return Err(ApiError::invalid_schema(format!(
+            "unknown field {unknown:?}"
+        )));
+    }
+    let Some(Value::Array(entries)) = fields.get("certificates") else {
+        return Err(ApiError::invalid_schema("certificates must be an array"));
+    };
+    install(&state, entries)
+}

@@ -1,0 +1,313 @@
+//! Starting the reference server: HTTPS (or plain HTTP) on the given address, with a server
+//! certificate from a fresh test PKI, an embedded fake responder that the installed proxy
+//! certificate points at, the cluster and its poller, and the provider states when asked for.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum_server::tls_rustls::RustlsConfig;
+use time::OffsetDateTime;
+use tokio::task::JoinHandle;
+
+use client::ClientError;
+
+use super::certificate::{CertificateError, ProxyCertificate};
+use super::cluster::{Cluster, DEFAULT_NODES};
+use contract::Users;
+
+use crate::roles::generate_users;
+use super::routes::{AppState, app};
+use super::states::{StatesState, routes as state_routes};
+use clock::{Clock, SystemClock, VirtualClock};
+use pki::{KeyType, PkiProfile, ResponderUrl, Role, TestPki};
+use responder::{Behaviour, Responder, ResponderConfig, ResponderError, ResponderHandle};
+
+/// The clock the server runs on.
+#[derive(Debug, Clone)]
+pub enum ServerClock {
+    /// The machine's.
+    System,
+    /// A virtual clock the caller (and the clock state) moves.
+    Virtual(VirtualClock),
+}
+
+/// How to start the reference server.
+#[derive(Debug, Clone)]
+pub struct ReferenceOptions {
+    /// Where to listen (port 0: any free port).
+    pub listen: SocketAddr,
+    /// HTTPS with the test PKI's server certificate; `false` for plain HTTP.
+    pub tls: bool,
+    /// Who may log in.
+    pub users: Users,
+    /// Offer the provider states under `/_harness`.
+    pub state_hooks: bool,
+    /// The clock.
+    pub clock: ServerClock,
+    /// The key type of the generated PKI.
+    pub key_type: KeyType,
+    /// How many nodes.
+    pub nodes: usize,
+    /// Where the embedded responder listens.
+    pub responder_listen: SocketAddr,
+    /// How the embedded responder behaves at first.
+    pub behaviour: Behaviour,
+}
+
+impl ReferenceOptions {
+    /// For tests: HTTPS on an ephemeral loopback port, a virtual clock at `start`, the states.
+    pub fn embedded(start: OffsetDateTime) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: true,
+            users: generate_users(),
+            state_hooks: true,
+            clock: ServerClock::Virtual(VirtualClock::new(start)),
+            key_type: KeyType::P256,
+            nodes: DEFAULT_NODES,
+            responder_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            behaviour: Behaviour::default(),
+        }
+    }
+}
+
+/// Why the server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    /// An address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The test PKI could not be made.
+    #[error("cannot generate the test PKI")]
+    Pki(#[from] pki::PkiError),
+    /// The embedded responder did not start.
+    #[error("cannot start the embedded OCSP responder")]
+    Responder(#[from] ResponderError),
+    /// The TLS configuration was refused.
+    #[error("cannot configure TLS")]
+    Tls(#[source] std::io::Error),
+    /// The OCSP client could not be built.
+    #[error("cannot build the OCSP client")]
+    Client(#[from] ClientError),
+    /// An HTTP client for the server could not be built.
+    #[error("cannot build an HTTP client for the server")]
+    HttpClient(#[source] reqwest::Error),
+    /// The embedded responder's URL does not fit a certificate (a bug).
+    #[error("the embedded responder's URL was refused")]
+    ResponderUrl(#[source] pki::ProfileError),
+    /// The generated proxy certificate was refused (a bug).
+    #[error("the generated proxy certificate was refused")]
+    Proxy(#[source] CertificateError),
+}
+
+/// A running reference server.
+///
+/// ```
+/// use contract::ManagementRole;
+/// use ocsp_harness_reference::{ReferenceOptions, ReferenceServer};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // HTTPS on a free loopback port, a virtual clock, an embedded responder saying GOOD.
+/// let start = time::macros::datetime!(2026-03-01 12:00 UTC);
+/// let server = ReferenceServer::start(ReferenceOptions::embedded(start)).await?;
+/// let http = server.http_client()?; // trusts the server's test CA
+/// let admin = server.users().with_role(ManagementRole::Admin).ok_or("no admin")?;
+/// let status: serde_json::Value = http
+///     .post(format!("{}/v1/ocsp/test", server.url()))
+///     .basic_auth(&admin.username, Some(&admin.password))
+///     .send()
+///     .await?
+///     .json()
+///     .await?;
+/// assert_eq!(status["cert_status"], "GOOD");
+/// assert_eq!(status["produced_at"], "Sun, 01 Mar 2026 12:00:00 GMT");
+/// server.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+pub struct ReferenceServer {
+    url: String,
+    users: Users,
+    cluster: Arc<Cluster>,
+    responder: ResponderHandle,
+    pki: Arc<TestPki>,
+    virtual_clock: Option<VirtualClock>,
+    handle: axum_server::Handle<SocketAddr>,
+    server: Option<JoinHandle<()>>,
+    poller: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for ReferenceServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferenceServer")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReferenceServer {
+    /// Starts everything; the server runs until [`ReferenceServer::shutdown`] or drop.
+    pub async fn start(options: ReferenceOptions) -> Result<Self, ReferenceError> {
+        let (clock, virtual_clock): (Arc<dyn Clock>, Option<VirtualClock>) = match &options.clock {
+            ServerClock::System => (Arc::new(SystemClock), None),
+            ServerClock::Virtual(clock) => (Arc::new(clock.clone()), Some(clock.clone())),
+        };
+        let bind_error = |addr| move |source| ReferenceError::Bind { addr, source };
+
+        // The responder's address goes into the proxy certificate, so it is bound first.
+        let responder_listener = tokio::net::TcpListener::bind(options.responder_listen)
+            .await
+            .map_err(bind_error(options.responder_listen))?;
+        let responder_addr = responder_listener
+            .local_addr()
+            .map_err(bind_error(options.responder_listen))?;
+        let responder_url: ResponderUrl = format!("http://{responder_addr}/")
+            .parse()
+            .map_err(ReferenceError::ResponderUrl)?;
+        let start = clock.now();
+        let pki = Arc::new(TestPki::generate(&PkiProfile {
+            key_type: options.key_type,
+            responder_url,
+            proxy_serial: None,
+            at: start,
+        })?);
+        let responder = Responder::start_on(
+            responder_listener,
+            Arc::clone(&pki),
+            options.behaviour.clone(),
+            ResponderConfig::ephemeral(Arc::clone(&clock)),
+        )
+        .await?;
+
+        let proxy = ProxyCertificate::parse(
+            &pki.chain_pem(Role::Proxy),
+            &pki.cert(Role::Proxy).key_pem(),
+        )
+        .map_err(ReferenceError::Proxy)?;
+        let cluster = Cluster::new(Arc::clone(&clock), options.nodes, Some(proxy.clone()))?;
+        let poller = cluster.spawn_poller();
+
+        let mut router = app(AppState {
+            cluster: Arc::clone(&cluster),
+            users: Arc::new(options.users.clone()),
+        });
+        if options.state_hooks {
+            router = router.merge(state_routes(StatesState {
+                cluster: Arc::clone(&cluster),
+                virtual_clock: virtual_clock.clone(),
+                initial_proxy: Some(proxy),
+                start,
+            }));
+        }
+
+        let listener =
+            std::net::TcpListener::bind(options.listen).map_err(bind_error(options.listen))?;
+        let addr = listener.local_addr().map_err(bind_error(options.listen))?;
+        let handle = axum_server::Handle::new();
+        let service = router.into_make_service();
+        let server = if options.tls {
+            let server = pki.cert(Role::Server);
+            let config = RustlsConfig::from_pem(
+                pki.chain_pem(Role::Server).into_bytes(),
+                server.key_pem().into_bytes(),
+            )
+            .await
+            .map_err(ReferenceError::Tls)?;
+            // Small answers in several writes would otherwise wait for delayed ACKs (40 ms).
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                .acceptor(axum_server::accept::NoDelayAcceptor::new());
+            let server = axum_server::from_tcp(listener)
+                .map_err(bind_error(addr))?
+                .acceptor(acceptor)
+                .handle(handle.clone());
+            tokio::spawn(async move {
+                let _ = server.serve(service).await;
+            })
+        } else {
+            let server = axum_server::from_tcp(listener)
+                .map_err(bind_error(addr))?
+                .acceptor(axum_server::accept::NoDelayAcceptor::new())
+                .handle(handle.clone());
+            tokio::spawn(async move {
+                let _ = server.serve(service).await;
+            })
+        };
+        let scheme = if options.tls { "https" } else { "http" };
+        Ok(Self {
+            url: format!("{scheme}://{addr}"),
+            users: options.users,
+            cluster,
+            responder,
+            pki,
+            virtual_clock,
+            handle,
+            server: Some(server),
+            poller,
+        })
+    }
+
+    /// An HTTP client for this server: it trusts the test PKI's root (and nothing else) and
+    /// goes through no proxy.
+    pub fn http_client(&self) -> Result<reqwest::Client, ReferenceError> {
+        let root = reqwest::Certificate::from_pem(self.pki.cert(Role::Root).pem().as_bytes())
+            .map_err(ReferenceError::HttpClient)?;
+        reqwest::Client::builder()
+            .tls_certs_only([root])
+            .no_proxy()
+            .build()
+            .map_err(ReferenceError::HttpClient)
+    }
+
+    /// The base URL, e.g. `https://127.0.0.1:9443` (no trailing slash).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The users and their passwords.
+    pub fn users(&self) -> &Users {
+        &self.users
+    }
+
+    /// The cluster, for provider states from Rust.
+    pub fn cluster(&self) -> &Arc<Cluster> {
+        &self.cluster
+    }
+
+    /// The embedded responder.
+    pub fn responder(&self) -> &ResponderHandle {
+        &self.responder
+    }
+
+    /// The generated PKI (its root signs the server certificate: trust it to talk HTTPS).
+    pub fn pki(&self) -> &Arc<TestPki> {
+        &self.pki
+    }
+
+    /// The virtual clock, if the server runs on one.
+    pub fn virtual_clock(&self) -> Option<&VirtualClock> {
+        self.virtual_clock.as_ref()
+    }
+
+    /// Stops serving and waits until the listener is closed.
+    pub async fn shutdown(mut self) {
+        self.handle.shutdown();
+        self.poller.abort();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for ReferenceServer {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+        self.poller.abort();
+    }
+}

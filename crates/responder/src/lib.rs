@@ -1,0 +1,17 @@
+//! The fake OCSP responder: an HTTP server that answers real RFC 6960 requests with real signed
+//! DER, can break every rule of OCSP-EDGE-CASES.md on purpose, and records every request.
+
+mod behaviour;
+mod catalogue;
+mod journal;
+mod server;
+mod socket;
+
+pub use behaviour::{Behaviour, Body, Delivery, Socket};
+pub use catalogue::{CatalogueEntry, behaviour_named, catalogue};
+pub use contract::Verdict;
+pub use journal::{Journal, JournalEntry};
+pub use server::{
+    MAX_REQUEST_BODY, OCSP_RESPONSE_TYPE, Responder, ResponderConfig, ResponderError,
+    ResponderHandle,
+};

@@ -1,0 +1,582 @@
+//! The fake OCSP responder's HTTP server.
+//!
+//! Plain hyper rather than axum: the responder answers every path, and it needs the socket of
+//! each connection in hand to break it on purpose ([`super::socket`]), which a router hides.
+
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use bytes::Bytes;
+use futures_util::stream;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited, StreamBody, combinators::UnsyncBoxBody};
+use hyper::body::{Frame, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::behaviour::{Behaviour, Body, Socket};
+use super::journal::{Journal, RawBody, RawEntry};
+use super::socket::{FaultyStream, SocketControl, SocketFault};
+use clock::Clock;
+use ocsp::{BuildError, DecodedRequest, RequestError, ResponseFactory, ResponsePlan};
+use pki::TestPki;
+
+/// The largest request body accepted; larger ones get 413.
+pub const MAX_REQUEST_BODY: usize = 64 * 1024;
+
+/// The media type of OCSP responses (RFC 6960 appendix A.2).
+pub const OCSP_RESPONSE_TYPE: &str = "application/ocsp-response";
+
+type ResponseBody = UnsyncBoxBody<Bytes, io::Error>;
+
+/// Why the responder could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ResponderError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// The PKI could not be prepared for signing.
+    #[error("cannot prepare the PKI for signing")]
+    Pki(#[from] BuildError),
+}
+
+/// What the responder needs to start.
+#[derive(Debug, Clone)]
+pub struct ResponderConfig {
+    /// Where to listen; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// The clock that dates responses and times delays.
+    pub clock: Arc<dyn Clock>,
+    /// How many journal entries to keep.
+    pub journal_capacity: usize,
+    /// Log every request at info level.
+    pub log_requests: bool,
+}
+
+impl ResponderConfig {
+    /// Listens on an ephemeral loopback port with `clock`.
+    pub fn ephemeral(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            clock,
+            journal_capacity: Journal::DEFAULT_CAPACITY,
+            log_requests: false,
+        }
+    }
+}
+
+struct Shared {
+    // Swapped whole when a run moves to another PKI; a request in flight keeps the one it
+    // started with.
+    factory: RwLock<Arc<ResponseFactory>>,
+    behaviour: RwLock<Arc<Behaviour>>,
+    journal: Journal,
+    clock: Arc<dyn Clock>,
+    log_requests: bool,
+}
+
+/// The fake OCSP responder.
+#[derive(Debug)]
+pub struct Responder;
+
+impl Responder {
+    /// Starts answering for `pki` with `behaviour`; stops when the handle is dropped or shut
+    /// down.
+    pub async fn start(
+        pki: Arc<TestPki>,
+        behaviour: Behaviour,
+        config: ResponderConfig,
+    ) -> Result<ResponderHandle, ResponderError> {
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| ResponderError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        Self::start_on(listener, pki, behaviour, config).await
+    }
+
+    /// Like [`Responder::start`], on a listener already bound (so that a PKI can name its
+    /// address before the responder starts); `config.listen` is not used.
+    pub async fn start_on(
+        listener: TcpListener,
+        pki: Arc<TestPki>,
+        behaviour: Behaviour,
+        config: ResponderConfig,
+    ) -> Result<ResponderHandle, ResponderError> {
+        let addr = listener
+            .local_addr()
+            .map_err(|source| ResponderError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let shared = Arc::new(Shared {
+            factory: RwLock::new(Arc::new(ResponseFactory::new(pki)?)),
+            behaviour: RwLock::new(Arc::new(behaviour)),
+            journal: Journal::new(config.journal_capacity),
+            clock: config.clock,
+            log_requests: config.log_requests,
+        });
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
+        Ok(ResponderHandle {
+            addr,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running responder.
+pub struct ResponderHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ResponderHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponderHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResponderHandle {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its base URL, `http://ADDR/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The requests received so far.
+    pub fn journal(&self) -> &Journal {
+        &self.shared.journal
+    }
+
+    /// Changes the behaviour for requests that arrive from now on.
+    pub fn set_behaviour(&self, behaviour: Behaviour) {
+        *self
+            .shared
+            .behaviour
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(behaviour);
+    }
+
+    /// The current behaviour.
+    pub fn behaviour(&self) -> Arc<Behaviour> {
+        current_behaviour(&self.shared)
+    }
+
+    /// The PKI it answers for.
+    pub fn pki(&self) -> Arc<TestPki> {
+        Arc::clone(current_factory(&self.shared).pki())
+    }
+
+    /// Answers for `pki` from now on (a remote run changes PKI between scenarios).
+    pub fn set_pki(&self, pki: Arc<TestPki>) -> Result<(), ResponderError> {
+        let factory = Arc::new(ResponseFactory::new(pki)?);
+        *self
+            .shared
+            .factory
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = factory;
+        Ok(())
+    }
+
+    /// Stops listening and drops every open connection.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for ResponderHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn current_factory(shared: &Shared) -> Arc<ResponseFactory> {
+    Arc::clone(
+        &shared
+            .factory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner),
+    )
+}
+
+fn current_behaviour(shared: &Shared) -> Arc<Behaviour> {
+    Arc::clone(
+        &shared
+            .behaviour
+            .read()
+            .unwrap_or_else(PoisonError::into_inner),
+    )
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => accepted,
+            // Reap finished connections so that the set does not grow without bound.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
+        let Ok((stream, _peer)) = accepted else {
+            // Out of file descriptors and the like: keep serving the connections we have.
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let control = Arc::new(SocketControl::default());
+        let io = TokioIo::new(FaultyStream::new(stream, Arc::clone(&control)));
+        let shared = Arc::clone(&shared);
+        connections.spawn(async move {
+            let service = service_fn(move |request| {
+                handle(Arc::clone(&shared), Arc::clone(&control), request)
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(io, service)
+                .await;
+        });
+    }
+    connections.abort_all();
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    control: Arc<SocketControl>,
+    request: Request<Incoming>,
+) -> Result<Response<ResponseBody>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let method = parts.method;
+    let path = parts.uri.path().to_owned();
+    let time = shared.clock.now();
+
+    let body = match method {
+        Method::POST => match read_body(body).await {
+            Ok(body) => RawBody::Read(body),
+            Err(()) => RawBody::TooLarge {
+                limit: MAX_REQUEST_BODY,
+            },
+        },
+        Method::GET => RawBody::Read(Bytes::new()),
+        _ => {
+            let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST\n");
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+            return Ok(response);
+        }
+    };
+    let entry = RawEntry {
+        time,
+        method,
+        path,
+        headers: parts.headers,
+        body,
+    };
+    let too_large = matches!(entry.body, RawBody::TooLarge { .. });
+    let decoded = entry.decode();
+    if shared.log_requests {
+        log_request(&entry.method, &entry.path, &decoded);
+    }
+    shared.journal.record(entry);
+    if too_large {
+        return Ok(plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large\n",
+        ));
+    }
+
+    let behaviour = current_behaviour(&shared);
+    let response = match decoded {
+        Err(_) => ocsp_response(malformed_request(), None),
+        Ok(decoded) => answer(&shared, &control, &behaviour, &decoded).await,
+    };
+    Ok(response)
+}
+
+/// One line per request for the standalone responder.
+fn log_request(method: &Method, path: &str, decoded: &Result<DecodedRequest, RequestError>) {
+    match decoded {
+        Ok(decoded) => {
+            let summary = decoded.summary();
+            let cert_ids: Vec<String> = summary
+                .cert_ids
+                .iter()
+                .map(|id| format!("{}:{}", id.hash_algorithm, id.serial))
+                .collect();
+            tracing::info!(
+                %method,
+                path = %truncate(path, 80),
+                cert_ids = %cert_ids.join(","),
+                nonce_len = summary.nonce_len.unwrap_or(0),
+                "request"
+            );
+        }
+        Err(error) => {
+            tracing::info!(%method, path = %truncate(path, 80), %error, "malformed request");
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+async fn read_body(body: Incoming) -> Result<Bytes, ()> {
+    Limited::new(body, MAX_REQUEST_BODY)
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .map_err(|_| ())
+}
+
+async fn answer(
+    shared: &Shared,
+    control: &SocketControl,
+    behaviour: &Behaviour,
+    request: &DecodedRequest,
+) -> Response<ResponseBody> {
+    let delivery = &behaviour.delivery;
+    if let Some(delay) = delivery.delay {
+        shared.clock.sleep(delay).await;
+    }
+    let der = match current_factory(shared).respond(
+        &behaviour.response,
+        request,
+        shared.clock.now(),
+    ) {
+        Ok(der) => der,
+        Err(error) => {
+            tracing::warn!(%error, "cannot build the planned response; answering internalError");
+            internal_error()
+        }
+    };
+    // A cache may keep only the response as signed, whole.
+    let etag = (delivery.body == Body::Der).then(|| {
+        use sha2::Digest;
+        ocsp::hex(&sha2::Sha256::digest(&der)[..16])
+    });
+    let (bytes, content_type) = match delivery.body {
+        Body::Der => (der, OCSP_RESPONSE_TYPE),
+        Body::TruncatedDer => (der[..der.len() / 2].to_vec(), OCSP_RESPONSE_TYPE),
+        Body::TrailingBytes => {
+            let mut bytes = der;
+            bytes.extend([0, 0]);
+            (bytes, OCSP_RESPONSE_TYPE)
+        }
+        Body::RandomBytes => (not_der(&der), OCSP_RESPONSE_TYPE),
+        Body::Empty => (Vec::new(), OCSP_RESPONSE_TYPE),
+        Body::Html => (HTML_PAGE.as_bytes().to_vec(), "text/html; charset=utf-8"),
+        Body::Oversized(size) => {
+            let mut bytes = der;
+            bytes.resize(size.max(bytes.len()), 0);
+            (bytes, OCSP_RESPONSE_TYPE)
+        }
+        Body::NeverEnding => {
+            let zeros = Bytes::from(vec![0u8; 16 * 1024]);
+            let endless = stream::repeat_with(move || Ok(Frame::data(zeros.clone())));
+            return with_headers(
+                StatusCode::from_u16(delivery.http_status).unwrap_or(StatusCode::OK),
+                delivery,
+                OCSP_RESPONSE_TYPE,
+                None,
+                StreamBody::new(endless).boxed_unsync(),
+            );
+        }
+    };
+    let length = bytes.len();
+    let body = match delivery.socket {
+        Socket::Normal => Full::new(Bytes::from(bytes))
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+        Socket::CloseWithoutAnswer => {
+            control.set(SocketFault::CloseWithoutAnswer);
+            Full::new(Bytes::new())
+                .map_err(|never| match never {})
+                .boxed_unsync()
+        }
+        Socket::ResetMidBody | Socket::CloseMidBody => {
+            if delivery.socket == Socket::ResetMidBody {
+                control.set(SocketFault::ResetOnClose);
+            }
+            // Half the body under a Content-Length for all of it; failing the stream makes
+            // hyper drop the connection.
+            let half = Bytes::from(bytes).slice(..length / 2);
+            let frames = stream::iter([
+                Ok(Frame::data(half)),
+                Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "fault: the connection ends mid-body",
+                )),
+            ]);
+            StreamBody::new(frames).boxed_unsync()
+        }
+        Socket::SlowDrip { chunk, interval } => {
+            let clock = Arc::clone(&shared.clock);
+            let chunks: Vec<Bytes> = Bytes::from(bytes)
+                .chunks(chunk.max(1))
+                .map(Bytes::copy_from_slice)
+                .collect();
+            let drip = stream::unfold(
+                (chunks.into_iter(), clock, true),
+                move |(mut rest, clock, first)| async move {
+                    let next = rest.next()?;
+                    if !first {
+                        clock.sleep(interval).await;
+                    }
+                    Some((Ok(Frame::data(next)), (rest, clock, false)))
+                },
+            );
+            StreamBody::new(drip).boxed_unsync()
+        }
+    };
+    let status = StatusCode::from_u16(delivery.http_status).unwrap_or(StatusCode::OK);
+    let content_type = delivery.content_type.as_deref().unwrap_or(content_type);
+    let mut response = with_headers(status, delivery, content_type, Some(length), body);
+    if let (ResponsePlan::Signed(plan), Some(etag)) = (&behaviour.response, etag) {
+        caching_headers(response.headers_mut(), plan, shared.clock.now(), &etag);
+    }
+    response
+}
+
+/// RFC 5019 section 6.2: what a cache needs to keep a signed response until its nextUpdate.
+fn caching_headers(
+    headers: &mut http::HeaderMap,
+    plan: &ocsp::SignedPlan,
+    now: time::OffsetDateTime,
+    etag: &str,
+) {
+    let mut add = |name: header::HeaderName, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    };
+    add(header::ETAG, format!("\"{etag}\""));
+    add(
+        header::LAST_MODIFIED,
+        contract::imf_fixdate(now + plan.this_update),
+    );
+    if let Some(next_update) = plan.next_update {
+        let max_age = next_update.whole_seconds().max(0);
+        add(
+            header::CACHE_CONTROL,
+            format!("max-age={max_age}, public, no-transform, must-revalidate"),
+        );
+        add(
+            header::EXPIRES,
+            contract::imf_fixdate(now + next_update),
+        );
+    }
+}
+
+fn with_headers(
+    status: StatusCode,
+    delivery: &super::behaviour::Delivery,
+    content_type: &str,
+    length: Option<usize>,
+    body: ResponseBody,
+) -> Response<ResponseBody> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Some(length) = length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    if let Some(location) = delivery
+        .redirect_to
+        .as_deref()
+        .and_then(|location| HeaderValue::from_str(location).ok())
+    {
+        headers.insert(header::LOCATION, location);
+    }
+    response
+}
+
+fn ocsp_response(der: Vec<u8>, status: Option<StatusCode>) -> Response<ResponseBody> {
+    let mut response = Response::new(
+        Full::new(Bytes::from(der))
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+    );
+    *response.status_mut() = status.unwrap_or(StatusCode::OK);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(OCSP_RESPONSE_TYPE),
+    );
+    response
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<ResponseBody> {
+    let mut response = Response::new(
+        Full::new(Bytes::from_static(text.as_bytes()))
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+    );
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// An unsigned `malformedRequest` response.
+fn malformed_request() -> Vec<u8> {
+    vec![0x30, 0x03, 0x0a, 0x01, 0x01]
+}
+
+/// An unsigned `internalError` response.
+fn internal_error() -> Vec<u8> {
+    vec![0x30, 0x03, 0x0a, 0x01, 0x02]
+}
+
+/// Sixty-four octets derived from `seed` that are certainly not DER (the first is not a
+/// valid tag for an OCSPResponse).
+fn not_der(seed: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    let mut bytes = sha2::Sha512::digest(seed).to_vec();
+    bytes[0] = 0xff;
+    bytes
+}
+
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\
+<body><h1>Bad Gateway</h1><p>The OCSP service is unavailable.</p></body></html>\n";

@@ -1,0 +1,189 @@
+//! The report for people: a line per scenario, every mismatch of a failure with its file and
+//! line (expected in green, actual in red on a terminal), a command that re-runs just that
+//! scenario, and a closing `N passed, N failed` line.
+
+use std::fmt::Write as _;
+
+use crate::{ScenarioResult, Verdict};
+
+/// The counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Scenarios whose every expectation held.
+    pub passed: usize,
+    /// Scenarios where the target answered differently.
+    pub failed: usize,
+    /// Scenarios the harness could not run.
+    pub errors: usize,
+    /// Scenarios the target cannot give what they need.
+    pub skipped: usize,
+}
+
+impl Summary {
+    /// Counts `results`.
+    pub fn of(results: &[ScenarioResult]) -> Self {
+        let mut summary = Summary::default();
+        for result in results {
+            match result.verdict {
+                Verdict::Passed => summary.passed += 1,
+                Verdict::Failed { .. } => summary.failed += 1,
+                Verdict::Error { .. } => summary.errors += 1,
+                Verdict::Skipped { .. } => summary.skipped += 1,
+            }
+        }
+        summary
+    }
+}
+
+/// Whether the report may use ANSI colours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Colour {
+    /// Plain text: files, pipes, `NO_COLOR`.
+    #[default]
+    Never,
+    /// Colours for a terminal.
+    Always,
+}
+
+impl Colour {
+    /// Colours when `terminal` and the `NO_COLOR` convention (<https://no-color.org>) does not
+    /// forbid them: set to anything but the empty string.
+    pub fn for_terminal(terminal: bool) -> Self {
+        let forbidden = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        if terminal && !forbidden {
+            Colour::Always
+        } else {
+            Colour::Never
+        }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        match self {
+            Colour::Never => text.to_owned(),
+            Colour::Always => format!("\x1b[{code}m{text}\x1b[0m"),
+        }
+    }
+}
+
+const GREEN: &str = "32";
+const RED: &str = "31";
+const YELLOW: &str = "33";
+const BOLD_RED: &str = "1;31";
+
+/// What the human report adds to the results.
+#[derive(Debug, Clone)]
+pub struct HumanOptions {
+    /// Lines (about the baseline, say) before the closing line.
+    pub notes: Vec<String>,
+    /// Colours or not.
+    pub colour: Colour,
+    /// Arguments the re-run command repeats after the scenario's path (the target options,
+    /// never a password); `None`: no re-run line (the results are not scenarios).
+    pub rerun: Option<String>,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        Self {
+            notes: Vec::new(),
+            colour: Colour::Never,
+            rerun: Some(String::new()),
+        }
+    }
+}
+
+/// The report, plain.
+pub fn human(results: &[ScenarioResult]) -> String {
+    human_with(results, &HumanOptions::default())
+}
+
+/// The report with notes, colours and the re-run arguments of `options`.
+pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String {
+    let colour = options.colour;
+    let notes = &options.notes;
+    let mut text = String::new();
+    for result in results {
+        let word = match result.verdict {
+            Verdict::Passed => colour.paint(GREEN, "PASS "),
+            Verdict::Failed { .. } => colour.paint(RED, "FAIL "),
+            Verdict::Error { .. } => colour.paint(BOLD_RED, "ERROR"),
+            Verdict::Skipped { .. } => colour.paint(YELLOW, "SKIP "),
+        };
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            text,
+            "{word} {} [{}] {} ({} ms)",
+            result.id, result.level, result.title, result.duration_ms
+        );
+        match &result.verdict {
+            Verdict::Passed => {}
+            Verdict::Failed { mismatches } => {
+                let mut previous = None;
+                for mismatch in mismatches {
+                    // One heading per request, then each path that differs in its answer.
+                    let request = (mismatch.line, &mismatch.request);
+                    if previous != Some(request) {
+                        let _ = writeln!(
+                            text,
+                            "      {}  {}",
+                            super::place(result, mismatch.line),
+                            mismatch.request
+                        );
+                        previous = Some(request);
+                    }
+                    let _ = writeln!(
+                        text,
+                        "        {}\n          expected {}\n          actual   {}",
+                        mismatch.path,
+                        colour.paint(GREEN, &mismatch.expected),
+                        colour.paint(RED, &mismatch.actual),
+                    );
+                }
+                rerun_line(&mut text, result, options);
+            }
+            Verdict::Error { message } => {
+                let _ = writeln!(text, "      {}: {message}", result.path.display());
+                rerun_line(&mut text, result, options);
+            }
+            Verdict::Skipped { reason } => {
+                let _ = writeln!(text, "      skipped: {reason}");
+            }
+        }
+    }
+    for note in notes {
+        let _ = writeln!(text, "{note}");
+    }
+    let summary = Summary::of(results);
+    if summary.errors > 0 {
+        let _ = writeln!(text, "{} could not be run", summary.errors);
+    }
+    let skipped = if summary.skipped > 0 {
+        format!(", {} skipped", summary.skipped)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        text,
+        "{} passed, {} failed{skipped}",
+        summary.passed,
+        summary.failed + summary.errors
+    );
+    text
+}
+
+/// The line with the command that runs this scenario alone, when the options want one.
+fn rerun_line(text: &mut String, result: &ScenarioResult, options: &HumanOptions) {
+    if let Some(rerun_args) = &options.rerun {
+        let _ = writeln!(text, "      re-run: {}", rerun_command(result, rerun_args));
+    }
+}
+
+/// The command that runs this scenario alone, against the same target.
+fn rerun_command(result: &ScenarioResult, rerun_args: &str) -> String {
+    let mut command = format!("ocsp-harness run {}", result.path.display());
+    if !rerun_args.is_empty() {
+        command.push(' ');
+        command.push_str(rerun_args);
+    }
+    command
+}
