@@ -42,7 +42,7 @@ fn world() -> &'static World {
         });
         let users = Users::generate();
         let admin = users
-            .with_role(ocsp_harness::reference::ManagementRole::Admin)
+            .with_role(ocsp_harness::contract::ManagementRole::Admin)
             .expect("an admin")
             .clone();
         let authorization = format!(

@@ -3,7 +3,8 @@
 //!
 //! `cargo run --example reference_server`
 
-use ocsp_harness::reference::{ManagementRole, ReferenceOptions, ReferenceServer};
+use ocsp_harness::contract::ManagementRole;
+use ocsp_harness::reference::{ReferenceOptions, ReferenceServer};
 use time::macros::datetime;
 
 #[tokio::main]

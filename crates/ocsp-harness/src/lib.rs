@@ -1,18 +1,20 @@
 //! ocsp-harness: a conformance and mock test harness for the OCSP endpoints of the Redis
 //! Software cluster REST API.
 //!
-//! The parts, each usable on its own:
-//! - [`client`]: the strict OCSP client of the reference server;
+//! Each part is a crate of its own (a test that only needs the fake responder depends on
+//! `ocsp-harness-responder` alone); this library re-exports them all under one name:
+//! - [`contract`]: the API's vocabulary: roles, permissions, error codes, the configuration
+//!   and status objects, the level of each rule;
 //! - [`clock`]: the only source of time, real or virtual;
 //! - [`files`]: writing a set of files all or nothing;
 //! - [`pki`]: test CAs, the proxy certificate and OCSP responder certificates;
 //! - [`ocsp`]: the protocol, no I/O: requests, responses built from knobs, the strict verifier;
 //! - [`responder`]: the fake OCSP responder, its behaviour catalogue and request journal;
-//! - [`level`]: how firmly each rule is fixed;
+//! - [`client`]: the strict OCSP client of the reference server;
 //! - [`reference`]: the reference implementation of the endpoints;
-//! - [`scenario`], [`runner`], [`report`]: the scenario format, running it, reporting;
-//! - [`coverage`]: what of the contract a corpus checks;
-//! - [`probe`]: checks someone else's OCSP responder.
+//! - [`scenario`]: the scenario file format;
+//! - [`runner`]: running scenarios, with [`report`], [`coverage`] (what of the contract a
+//!   corpus checks) and [`probe`] (checks someone else's OCSP responder).
 //!
 //! In your own tests: a fake responder answering for a test PKI, asked by the strict client
 //! (more in `examples/`):
@@ -53,17 +55,19 @@
 
 #![forbid(unsafe_code)]
 
-pub mod client;
-pub mod clock;
-pub mod coverage;
-pub mod files;
-mod http_body;
-pub mod level;
-pub mod ocsp;
-pub mod pki;
-pub mod probe;
-pub mod reference;
-pub mod report;
-pub mod responder;
-pub mod runner;
-pub mod scenario;
+pub use client;
+pub use clock;
+pub use contract;
+pub use files;
+pub use ocsp;
+pub use pki;
+pub use reference;
+pub use responder;
+pub use runner;
+pub use runner::{coverage, probe, report};
+pub use scenario;
+
+/// How firmly each rule is fixed (the contract's [`Level`](contract::Level)).
+pub mod level {
+    pub use contract::Level;
+}

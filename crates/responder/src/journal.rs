@@ -10,7 +10,7 @@ use http::{HeaderMap, Method};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use ocsp::{DecodedRequest, RequestError, RequestSummary};
+use ocsp::{DecodedRequest, HttpMethod, RequestError, RequestSummary};
 
 /// One request as the responder saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,7 +19,8 @@ pub struct JournalEntry {
     #[serde(with = "time::serde::rfc3339")]
     pub time: OffsetDateTime,
     /// GET, POST, ...
-    pub method: String,
+    #[serde(serialize_with = "method_name")]
+    pub method: Method,
     /// The request target's path (percent-escapes kept).
     pub path: String,
     /// Every header, names lower-case, in order.
@@ -30,7 +31,20 @@ pub struct JournalEntry {
     pub request: Result<RequestSummary, String>,
 }
 
+fn method_name<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.as_str())
+}
+
 impl JournalEntry {
+    /// The method, if it is one an OCSP request travels by.
+    pub fn ocsp_method(&self) -> Option<HttpMethod> {
+        match self.method {
+            Method::POST => Some(HttpMethod::Post),
+            Method::GET => Some(HttpMethod::Get),
+            _ => None,
+        }
+    }
+
     /// The value of the first header named `name` (lower-case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -85,7 +99,7 @@ impl RawEntry {
         };
         JournalEntry {
             time: self.time,
-            method: self.method.to_string(),
+            method: self.method.clone(),
             path: self.path.clone(),
             headers: self
                 .headers

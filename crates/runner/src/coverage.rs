@@ -9,7 +9,7 @@ use http::Method;
 use serde::Serialize;
 
 use contract::Level;
-use reference::ManagementRole;
+use contract::ManagementRole;
 use responder::catalogue;
 use scenario::{Action, Matcher, Scenario, SendStep};
 

@@ -11,7 +11,8 @@ use super::steps::{Target, run_steps};
 use super::{ScenarioResult, Verdict};
 use clock::{Clock, VirtualClock};
 use pki::{Role, TestPki};
-use reference::{ReferenceOptions, ReferenceServer, Users};
+use contract::Users;
+use reference::{ReferenceOptions, ReferenceServer};
 use responder::ResponderHandle;
 use scenario::{MatchContext, Scenario};
 

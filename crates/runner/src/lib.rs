@@ -9,6 +9,10 @@ mod embedded;
 mod remote;
 mod steps;
 
+pub mod coverage;
+pub mod probe;
+pub mod report;
+
 pub use baseline::{Baseline, BaselineCheck};
 pub use embedded::{KeptWorld, run_one};
 pub use remote::{RemoteError, RemoteOptions, RemoteSession, Trust};
@@ -94,8 +98,8 @@ pub struct ScenarioResult {
 /// ```
 /// use std::path::Path;
 ///
-/// use ocsp_harness::runner::{Verdict, run_embedded};
-/// use ocsp_harness::scenario::load_str;
+/// use ocsp_harness_runner::{Verdict, run_embedded};
+/// use scenario::load_str;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -23,7 +23,7 @@ use ocsp::{
 use crate::{Mismatch, ScenarioResult, Verdict};
 
 /// The most of an answer the probe reads: the reference client's cap.
-const ANSWER_CAP: usize = responder::RESPONSE_CAP;
+const ANSWER_CAP: usize = contract::RESPONSE_CAP;
 
 /// The response size the lightweight profile's spirit allows for one certificate.
 pub const SMALL_RESPONSE: usize = 16 * 1024;

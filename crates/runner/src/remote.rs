@@ -22,7 +22,7 @@ use super::{ScenarioResult, Verdict};
 use clock::SystemClock;
 use client::http_body::error_chain;
 use pki::{KeyType, PkiProfile, ResponderUrl, TestPki};
-use reference::{ManagementRole, Users};
+use contract::{ManagementRole, Users};
 use responder::{Behaviour, Responder, ResponderConfig, ResponderHandle};
 use scenario::{Action, MatchContext, Scenario, SendStep, Who};
 
@@ -430,7 +430,7 @@ fn generate_pki(
 
 /// The configuration object's documented defaults (CONTRACT.md, "OCSP configuration object").
 fn documented_defaults() -> Value {
-    let defaults = reference::OcspConfig::default().to_json("");
+    let defaults = contract::OcspConfig::default().to_json("");
     writable_config(&defaults)
 }
 

@@ -11,7 +11,7 @@ use time::Duration;
 use super::{Mismatch, Verdict};
 use client::http_body::{BodyError, error_chain, read_capped};
 use pki::{Role, TestPki};
-use reference::{ManagementRole, Users};
+use contract::{ManagementRole, Users};
 use responder::{JournalEntry, ResponderHandle};
 use scenario::{Action, JournalExpect, MatchContext, Scenario, SendStep, Who};
 
@@ -286,8 +286,8 @@ fn entry_mismatches(
 ) -> Vec<(&'static str, String, String)> {
     let mut found = Vec::new();
     if let Some(method) = &expect.method {
-        if entry.method != method.as_str() {
-            found.push(("method", method.to_string(), entry.method.clone()));
+        if entry.ocsp_method() != Some(*method) {
+            found.push(("method", method.to_string(), entry.method.to_string()));
         }
     }
     let summary = entry.request.as_ref();

@@ -11,7 +11,7 @@ mod select;
 
 pub use duration::parse_duration;
 pub use load::{LoadError, load_file, load_str};
-pub use matcher::{MatchContext, Matcher, Var, is_imf_fixdate, parse_imf_fixdate};
+pub use matcher::{MatchContext, Matcher, Var};
 pub use model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
 pub use schema::schema;
 pub use select::{Partition, Selection};

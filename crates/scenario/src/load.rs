@@ -13,9 +13,9 @@ use super::duration::parse_duration;
 use super::matcher::Matcher;
 use super::model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
 use super::raw::{RawJournal, RawScenario, RawStep};
-use ocsp::HashAlgorithm;
+use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
-use reference::ManagementRole;
+use contract::ManagementRole;
 use responder::{Behaviour, behaviour_named};
 
 /// A scenario file that cannot be used, and where.
@@ -289,10 +289,11 @@ impl Checker<'_> {
     fn journal(&self, raw: RawJournal, line: u64, column: u64) -> Result<JournalExpect, LoadError> {
         let method = raw
             .method
-            .map(|spanned| match spanned.value.as_str() {
-                "GET" => Ok(http::Method::GET),
-                "POST" => Ok(http::Method::POST),
-                _ => Err(self.at(&spanned, "an OCSP request's method is GET or POST")),
+            .map(|spanned| {
+                spanned
+                    .value
+                    .parse::<HttpMethod>()
+                    .map_err(|_| self.at(&spanned, "an OCSP request's method is GET or POST"))
             })
             .transpose()?;
         let hash_algorithm = raw

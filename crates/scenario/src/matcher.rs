@@ -2,6 +2,7 @@
 //! (`{absent: true}`, `{one_of: [...]}`, `{regex: "..."}`, `{imf_fixdate: true}`,
 //! `{var: responder_url}`, `{clock: -1h}`).
 
+use contract::{imf_fixdate, is_imf_fixdate, parse_imf_fixdate};
 use serde_json::Value;
 use time::Duration;
 
@@ -131,14 +132,14 @@ impl Matcher {
             Matcher::Clock(offset) if context.slack.is_zero() => {
                 format!(
                     "\"{}\"",
-                    reference::imf_fixdate(context.now + *offset)
+                    imf_fixdate(context.now + *offset)
                 )
             }
             Matcher::Clock(offset) => {
                 format!(
                     "an IMF-fixdate from {} to {}",
-                    reference::imf_fixdate(context.now + *offset),
-                    reference::imf_fixdate(context.now + *offset + context.slack)
+                    imf_fixdate(context.now + *offset),
+                    imf_fixdate(context.now + *offset + context.slack)
                 )
             }
         }
@@ -155,23 +156,6 @@ pub struct MatchContext {
     /// How far past `now` a clock matcher accepts: zero on a virtual clock; on a target's own
     /// clock, the real time the scenario has taken so far.
     pub slack: time::Duration,
-}
-
-/// `Sun, 01 Mar 2026 12:00:00 GMT`: the date format of every vendor example.
-pub fn is_imf_fixdate(text: &str) -> bool {
-    parse_imf_fixdate(text).is_some()
-}
-
-/// The instant an IMF-fixdate names; `None` for anything else (a weekday that does not fit
-/// the date included).
-pub fn parse_imf_fixdate(text: &str) -> Option<time::OffsetDateTime> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::PrimitiveDateTime::parse(text, format)
-        .ok()
-        .map(time::PrimitiveDateTime::assume_utc)
-        .filter(|parsed| reference::imf_fixdate(*parsed) == text)
 }
 
 #[cfg(test)]

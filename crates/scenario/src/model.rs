@@ -7,9 +7,9 @@ use time::{Duration, OffsetDateTime};
 
 use super::matcher::Matcher;
 use contract::Level;
-use ocsp::HashAlgorithm;
+use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
-use reference::ManagementRole;
+use contract::ManagementRole;
 use responder::Behaviour;
 
 /// One scenario file.
@@ -88,7 +88,7 @@ pub struct JournalExpect {
     /// How many requests arrived.
     pub requests: Option<u64>,
     /// The HTTP method of each (`POST`, or `GET` for the RFC 6960 appendix A GET form).
-    pub method: Option<http::Method>,
+    pub method: Option<HttpMethod>,
     /// The hash algorithm of each request's CertIDs.
     pub hash_algorithm: Option<HashAlgorithm>,
     /// Whether each carries a nonce extension.

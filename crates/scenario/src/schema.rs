@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use contract::Level;
 use ocsp::HashAlgorithm;
 use pki::{KeyType, Role};
-use reference::ManagementRole;
+use contract::ManagementRole;
 use responder::catalogue;
 
 /// The names of the one-key mappings that are matchers.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use ocsp_harness::reference::Users;
+use ocsp_harness::contract::Users;
 use ocsp_harness::runner::KeptWorld;
 use ocsp_harness::scenario::{Action, Scenario, SendStep, Who};
 
@@ -55,7 +55,7 @@ fn describe(scenario: &Scenario, world: &KeptWorld, ca_path: &str) -> String {
     let _ = writeln!(
         text,
         "clock:     {} (virtual; waits inside a request are jumped over)",
-        ocsp_harness::reference::imf_fixdate(world.now())
+        ocsp_harness::contract::imf_fixdate(world.now())
     );
     let _ = writeln!(text, "users:");
     for user in world.users().all() {

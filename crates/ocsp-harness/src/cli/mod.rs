@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use ocsp_harness::pki::{KeyType, ResponderUrl, Serial};
-use ocsp_harness::reference::{ManagementRole, User};
+use ocsp_harness::contract::{ManagementRole, User};
 
 mod inspect;
 mod keep_up;
@@ -158,7 +158,9 @@ pub(crate) fn parse_user(text: &str) -> Result<User, String> {
         return Err("user name and password must not be empty".to_owned());
     }
     Ok(User {
-        role: role.parse::<ManagementRole>()?,
+        role: role
+            .parse::<ManagementRole>()
+            .map_err(|error| error.to_string())?,
         username: username.to_owned(),
         password: password.to_owned(),
     })

@@ -13,7 +13,7 @@ use anyhow::Context;
 
 use ocsp_harness::level::Level;
 use ocsp_harness::pki::ResponderUrl;
-use ocsp_harness::reference::{ManagementRole, User, Users};
+use ocsp_harness::contract::{ManagementRole, User, Users};
 use ocsp_harness::runner::{RemoteError, RemoteOptions, RemoteSession, ScenarioResult, Trust};
 use ocsp_harness::{report, runner, scenario};
 

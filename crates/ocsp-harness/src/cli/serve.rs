@@ -8,8 +8,9 @@ use anyhow::Context;
 
 use clap::builder::TypedValueParser;
 use ocsp_harness::pki::{self, KeyType};
+use ocsp_harness::contract::{ManagementRole, User};
 use ocsp_harness::reference::{
-    ManagementRole, ReferenceOptions, ReferenceServer, ServerClock, User, Users,
+    ReferenceOptions, ReferenceServer, ServerClock,
 };
 use ocsp_harness::responder::behaviour_named;
 
@@ -52,7 +53,7 @@ pub struct ServeArgs {
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let behaviour =
         behaviour_named(&args.behaviour).with_context(|| unknown_behaviour(&args.behaviour))?;
-    let mut users = Users::generate();
+    let mut users = ocsp_harness::reference::generate_users();
     for user in args.users {
         users.set(user);
     }

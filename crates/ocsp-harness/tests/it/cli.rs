@@ -1,0 +1,449 @@
+//! The `ocsp-harness` command as a user runs it: exit codes, one-line errors, files on disk.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn harness(args: &[&str]) -> Output {
+    crate::harness()
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A bad-input failure: exit code 2 and exactly one line on stderr that starts with the
+/// program's name.
+fn assert_one_line_error(output: &Output, expected_fragment: &str) {
+    let text = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {text}");
+    assert_eq!(text.lines().count(), 1, "not one line: {text:?}");
+    assert!(text.starts_with("ocsp-harness: "), "{text}");
+    assert!(
+        text.contains(expected_fragment),
+        "{text:?} lacks {expected_fragment:?}"
+    );
+    assert!(!text.contains("panicked"), "{text}");
+}
+
+fn generate(out: &Path, extra: &[&str]) -> Output {
+    let out = out.to_str().expect("utf-8 path");
+    let args = [&["pki", "generate", "--out", out][..], extra].concat();
+    harness(&args)
+}
+
+#[test]
+fn pki_generate_writes_every_file_and_lists_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("pki");
+    let output = generate(
+        &out,
+        &[
+            "--responder-url",
+            "http://127.0.0.1:9999/",
+            "--key-type",
+            "P384",
+            "--serial",
+            "0a:0b",
+            "--at",
+            "2026-03-01T12:00:00Z",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listing = stdout(&output);
+    assert!(
+        listing.starts_with(&format!(
+            "wrote a p384 test PKI to {} (responder URL http://127.0.0.1:9999/, validity from 2026-03-01T12:00:00Z)\n",
+            out.display()
+        )),
+        "{listing}"
+    );
+    assert!(listing.contains("proxy.cert.pem"), "{listing}");
+    assert!(listing.contains("serial 0A0B"), "{listing}");
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    assert_eq!(manifest["key_type"], "p384");
+    assert_eq!(manifest["responder_url"], "http://127.0.0.1:9999/");
+    let certificates = manifest["certificates"].as_array().expect("array");
+    assert_eq!(certificates.len(), 11);
+    for entry in certificates {
+        for field in ["certificate", "key"] {
+            let file = entry[field].as_str().expect("file name");
+            assert!(out.join(file).is_file(), "{file}");
+        }
+    }
+}
+
+#[test]
+fn pki_generate_refuses_to_overwrite_without_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = generate(dir.path(), &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let root = fs::read(dir.path().join("root.cert.pem")).expect("root");
+
+    let again = generate(dir.path(), &[]);
+    assert_one_line_error(&again, "already exists (pass --force to overwrite)");
+    assert_eq!(
+        fs::read(dir.path().join("root.cert.pem")).expect("root"),
+        root
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let forced = generate(dir.path(), &["--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_ne!(
+        fs::read(dir.path().join("root.cert.pem")).expect("root"),
+        root
+    );
+}
+
+#[test]
+fn pki_generate_into_an_unwritable_place_is_a_one_line_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = dir.path().join("plain-file");
+    fs::write(&plain, "").expect("write");
+    let output = generate(&plain.join("pki"), &[]);
+    assert_one_line_error(&output, "cannot create directory");
+    assert_one_line_error(&output, "Not a directory");
+}
+
+#[test]
+fn pki_generate_rejects_bad_values_on_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (args, fragment) in [
+        (
+            &["--responder-url", "ftp://x/"][..],
+            "the scheme is not http or https",
+        ),
+        (
+            &["--responder-url", "http://a b/"][..],
+            "space or control character",
+        ),
+        (
+            &["--key-type", "dsa"][..],
+            "invalid value 'dsa' for '--key-type <TYPE>'",
+        ),
+        (&["--serial", "00"][..], "must be positive"),
+        (&["--serial", "zz"][..], "invalid serial"),
+        (&["--at", "yesterday"][..], "expected RFC 3339"),
+        (&["--bogus"][..], "unexpected argument '--bogus'"),
+    ] {
+        let output = generate(dir.path(), args);
+        assert_one_line_error(&output, fragment);
+    }
+    assert_eq!(
+        fs::read_dir(dir.path()).expect("dir").count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_missing_required_flag_is_a_one_line_error() {
+    let output = harness(&["pki", "generate"]);
+    assert_one_line_error(&output, "--out <DIR>");
+}
+
+#[test]
+fn help_and_version_succeed() {
+    let help = harness(&["--help"]);
+    assert!(help.status.success());
+    assert!(stdout(&help).contains("pki"), "{}", stdout(&help));
+    let version = harness(&["--version"]);
+    assert!(version.status.success());
+    assert_eq!(
+        stdout(&version),
+        format!("ocsp-harness {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn responder_list_shows_every_behaviour_with_its_verdict() {
+    let output = harness(&["responder", "--list"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn responder_rejects_an_unknown_behaviour_with_a_suggestion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = harness(&[
+        "responder",
+        "--pki",
+        dir.path().to_str().expect("utf-8"),
+        "--behaviour",
+        "revoked-key-compromis",
+    ]);
+    assert_one_line_error(&output, "did you mean \"revoked-key-compromise\"?");
+    let output = harness(&["responder"]);
+    assert_one_line_error(&output, "--pki <DIR>");
+    let output = harness(&["responder", "--pki", dir.path().to_str().expect("utf-8")]);
+    assert_one_line_error(&output, "manifest.json");
+}
+
+#[test]
+fn responder_serves_and_logs_each_request_until_interrupted() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = generate(dir.path(), &[]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let mut child = crate::harness()
+        .args(["responder", "--pki", dir.path().to_str().expect("utf-8")])
+        .args(["--listen", "127.0.0.1:0", "--behaviour", "revoked"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first_line)
+        .expect("reads");
+    let url = first_line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("the first line names the URL")
+        .to_owned();
+
+    let query = Command::new("openssl")
+        .args([
+            "ocsp",
+            "-issuer",
+            "intermediate.cert.pem",
+            "-cert",
+            "proxy.cert.pem",
+        ])
+        .args(["-CAfile", "root.cert.pem", "-url", &url])
+        .current_dir(dir.path())
+        .output()
+        .expect("openssl runs");
+    let answer = String::from_utf8_lossy(&query.stdout);
+    assert!(answer.contains("proxy.cert.pem: revoked"), "{answer}");
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let output = child.wait_with_output().expect("exits");
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    let log = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("request"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{log}");
+    assert!(lines[0].contains("method=POST"), "{log}");
+    assert!(lines[0].contains("cert_ids=sha1:"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "no colour when not a terminal: {log:?}"
+    );
+}
+
+#[test]
+fn inspect_decodes_requests_and_responses_and_names_what_is_wrong() {
+    use std::sync::Arc;
+
+    use der::Decode;
+    use ocsp_harness::ocsp::{
+        DecodedRequest, HashAlgorithm, ResponseFactory, build_request, cert_id_for,
+    };
+    use ocsp_harness::pki::{PkiProfile, Role, TestPki};
+    use ocsp_harness::responder::behaviour_named;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let at = time::macros::datetime!(2026-03-01 12:00 UTC);
+    let pki = Arc::new(TestPki::generate(&PkiProfile::at(at)).expect("generates"));
+    ocsp_harness::pki::write_dir(&pki, dir.path(), ocsp_harness::pki::Overwrite::Refuse)
+        .expect("writes");
+    let decode = |role| x509_cert::Certificate::from_der(pki.cert(role).der()).expect("decodes");
+    let cert_id = cert_id_for(
+        &decode(Role::Intermediate),
+        &decode(Role::Proxy),
+        HashAlgorithm::Sha1,
+    )
+    .expect("id");
+    let request = build_request(cert_id, Some(&[9; 8])).expect("request");
+    let factory = ResponseFactory::new(Arc::clone(&pki)).expect("factory");
+    let decoded = DecodedRequest::from_der(&request).expect("decodes");
+    let respond = |name: &str| {
+        let behaviour = behaviour_named(name).expect("named");
+        factory
+            .respond(&behaviour.response, &decoded, at)
+            .expect("responds")
+    };
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).expect("write");
+        path.to_str().expect("utf-8").to_owned()
+    };
+    let request_file = write("request.der", &request);
+    let good_file = write("good.der", &respond("revoked-key-compromise"));
+    let critical_file = write(
+        "critical.der",
+        &respond("unknown-critical-response-extension"),
+    );
+    let truncated_file = write("truncated.der", &respond("good")[..40]);
+
+    let json = |output: &Output| -> serde_json::Value {
+        assert!(output.status.success(), "{}", stderr(output));
+        serde_json::from_str(&stdout(output)).expect("json")
+    };
+    let request_json = json(&harness(&["inspect", &request_file]));
+    assert_eq!(request_json["type"], "request");
+    assert_eq!(request_json["nonce_len"], 8);
+
+    let response_json = json(&harness(&["inspect", &good_file]));
+    assert_eq!(response_json["type"], "response");
+    assert_eq!(response_json["response_status"], "successful");
+    assert_eq!(
+        response_json["basic"]["responses"][0]["cert_status"],
+        "revoked"
+    );
+    assert_eq!(
+        response_json["basic"]["responses"][0]["revocation_reason"],
+        "key_compromise"
+    );
+    assert_eq!(response_json["problems"], serde_json::json!([]));
+
+    let critical_json = json(&harness(&["inspect", &critical_file]));
+    assert_eq!(
+        critical_json["problems"],
+        serde_json::json!(["unknown critical response extension 1.3.6.1.4.1.59283.1.1"])
+    );
+
+    let verified = json(&harness(&[
+        "inspect",
+        &good_file,
+        "--cert",
+        dir.path().join("proxy.cert.pem").to_str().expect("utf-8"),
+        "--issuer",
+        dir.path()
+            .join("intermediate.cert.pem")
+            .to_str()
+            .expect("utf-8"),
+        "--at",
+        "2026-03-01T12:00:00Z",
+    ]));
+    assert_eq!(verified["verification"]["valid"], true);
+    assert_eq!(
+        verified["verification"]["response"]["cert_status"],
+        "REVOKED"
+    );
+
+    let truncated = harness(&["inspect", &truncated_file]);
+    assert_one_line_error(
+        &truncated,
+        "truncated.der: not a DER OCSP request or response",
+    );
+    assert_one_line_error(&truncated, "at DER byte");
+    let missing = harness(&["inspect", "/nonexistent/file.der"]);
+    assert_one_line_error(&missing, "cannot read /nonexistent/file.der");
+}
+
+#[test]
+fn serve_prints_its_users_and_answers_the_curl_it_suggests() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = dir.path().join("ca.pem");
+    let mut child = crate::harness()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--ca-out",
+            ca.to_str().expect("utf-8"),
+        ])
+        .args(["--user", "admin=alice:s3cret", "--behaviour", "unknown"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("reads");
+        let done = line.starts_with("try: ");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = lines.concat();
+    assert!(text.contains("admin alice:s3cret\n"), "{text}");
+    for role in [
+        "cluster_member",
+        "cluster_viewer",
+        "db_member",
+        "db_viewer",
+        "user_manager",
+        "none",
+    ] {
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with(&format!("{role} {role}:"))),
+            "{role}: {text}"
+        );
+    }
+    let url = text
+        .split_whitespace()
+        .find(|word| word.starts_with("https://"))
+        .expect("a URL")
+        .to_owned();
+    let curl = Command::new("curl")
+        .args([
+            "-s",
+            "--cacert",
+            ca.to_str().expect("utf-8"),
+            "-u",
+            "alice:s3cret",
+            "-X",
+            "POST",
+        ])
+        .arg(format!("{url}/v1/ocsp/test"))
+        .output()
+        .expect("curl runs");
+    let body: serde_json::Value = serde_json::from_slice(&curl.stdout).expect("json");
+    assert_eq!(body["cert_status"], "UNKNOWN", "{body}");
+
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let output = child.wait_with_output().expect("exits");
+    assert!(output.status.success(), "{:?}", output.status);
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("s3cret"),
+        "passwords are never logged"
+    );
+}
+
+#[test]
+fn serve_listens_on_9443_by_default() {
+    let help = harness(&["serve", "--help"]);
+    assert!(help.status.success());
+    assert!(
+        stdout(&help).contains("[default: 127.0.0.1:9443]"),
+        "{}",
+        stdout(&help)
+    );
+}

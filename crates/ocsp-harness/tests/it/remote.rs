@@ -1,0 +1,332 @@
+//! `run --target`: the corpus against `ocsp-harness serve` started as a separate process, the
+//! scenarios it cannot give skipped with their reasons, and an unreachable target.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+const USERS: [(&str, &str, &str); 7] = [
+    ("admin", "adm", "adm-secret-1"),
+    ("cluster_member", "cm", "cm-secret-2"),
+    ("cluster_viewer", "cv", "cv-secret-3"),
+    ("db_member", "dm", "dm-secret-4"),
+    ("db_viewer", "dv", "dv-secret-5"),
+    ("user_manager", "um", "um-secret-6"),
+    ("none", "no", "no-secret-7"),
+];
+
+/// `serve` as a process, stopped (SIGINT) when dropped.
+struct Served {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+    ca: String,
+}
+
+impl Served {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir
+            .path()
+            .join("ca.pem")
+            .to_str()
+            .expect("utf-8")
+            .to_owned();
+        let users: Vec<String> = USERS
+            .iter()
+            .map(|(role, user, password)| format!("{role}={user}:{password}"))
+            .collect();
+        let mut child = crate::harness()
+            .args(["serve", "--listen", "127.0.0.1:0", "--state-hooks"])
+            .args(["--ca-out", &ca])
+            .env("OCSP_HARNESS_USERS", users.join(","))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve starts");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        reader.read_line(&mut first).expect("reads");
+        let url = first
+            .split_whitespace()
+            .find(|word| word.starts_with("https://"))
+            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .to_owned();
+        // The rest of what it prints is not needed; keep the pipe drained.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        Self {
+            child,
+            url,
+            _dir: dir,
+            ca,
+        }
+    }
+}
+
+impl Served {
+    /// `run PATHS` against it with its CA, as the admin `adm` with `password` (from the
+    /// environment, as a user is told to give it).
+    fn run_as_admin(&self, paths: &[&str], password: &str) -> Output {
+        let target = [
+            "--target",
+            &self.url,
+            "--ca-cert",
+            &self.ca,
+            "--user",
+            "adm",
+        ];
+        run(
+            &[paths, &target[..]].concat(),
+            &[("OCSP_HARNESS_TARGET_PASSWORD", password.to_owned())],
+        )
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(args: &[&str], env: &[(&str, String)]) -> Output {
+    let mut command = crate::harness();
+    command
+        .arg("run")
+        .args(args)
+        .current_dir(crate::workspace_root());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run runs")
+}
+
+fn results(output: &Output) -> Vec<serde_json::Value> {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "{error}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn verdicts(results: &[serde_json::Value], verdict: &str) -> Vec<String> {
+    results
+        .iter()
+        .filter(|result| result["verdict"] == verdict)
+        .map(|result| result["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn role_users() -> String {
+    USERS[1..]
+        .iter()
+        .map(|(role, user, password)| format!("{role}={user}:{password}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn the_corpus_passes_against_serve_as_a_process_skipping_only_what_needs_the_clock() {
+    let served = Served::start();
+    let state_url = format!("{}/_harness", served.url);
+    let output = run(
+        &[
+            "scenarios",
+            "--format",
+            "json",
+            "--target",
+            &served.url,
+            "--ca-cert",
+            &served.ca,
+            "--state-url",
+            &state_url,
+        ],
+        &[
+            ("OCSP_HARNESS_TARGET_USER", "adm".to_owned()),
+            ("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned()),
+            ("OCSP_HARNESS_TARGET_ROLE_USERS", role_users()),
+        ],
+    );
+    let results = results(&output);
+    assert_eq!(output.status.code(), Some(0), "{results:#?}");
+    assert!(verdicts(&results, "failed").is_empty());
+    assert!(verdicts(&results, "error").is_empty());
+    let skipped: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|result| result["verdict"] == "skipped")
+        .collect();
+    assert!(!skipped.is_empty(), "the polling timeline needs the clock");
+    for result in &skipped {
+        let reason = result["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("moves the clock (line "),
+            "only the clock is missing with every state and user given: {result}"
+        );
+    }
+    assert!(
+        verdicts(&results, "passed").len() >= 15,
+        "most of the corpus runs remotely: {results:#?}"
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    for (_, _, password) in USERS {
+        assert!(!text.contains(password), "a password in the report");
+    }
+}
+
+#[test]
+fn without_states_or_other_users_those_scenarios_are_skipped_with_the_reason() {
+    let served = Served::start();
+    let output = served.run_as_admin(&["scenarios"], "adm-secret-1");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    for expected in [
+        "SKIP  auth::viewer-forbidden",
+        "skipped: it sends as cluster_viewer (line 9): give --role-user cluster_viewer=USER:PASSWORD",
+        "SKIP  capability::node-without-ocsp",
+        "skipped: it needs node 2 without the OCSP capability, a provider state: give --state-url",
+        "SKIP  test::task-queued-for-too-long",
+        "skipped: it needs a stalled task queue, a provider state: give --state-url",
+        "SKIP  status::invalid-response-cached",
+        "skipped: it reads what a background poll found (OCSP turned on at line 11): give --state-url, so that the harness can wait for the poll",
+        "PASS  test::good",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert!(text.contains(" skipped\n"), "{text}");
+}
+
+#[test]
+fn an_unreachable_target_exits_3_and_wrong_credentials_exit_2() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let closed = format!("http://{}", listener.local_addr().expect("address"));
+    drop(listener);
+    let output = run(
+        &["scenarios", "--target", &closed, "--user", "a"],
+        &[("OCSP_HARNESS_TARGET_PASSWORD", "b".to_owned())],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("the target {closed} is unreachable")),
+        "{stderr}"
+    );
+
+    let served = Served::start();
+    let output = served.run_as_admin(&["scenarios"], "not-it");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the target refused the admin user \"adm\" (HTTP 401"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-it"), "{stderr}");
+
+    // Without the CA, the target's certificate is refused: nothing answered, exit 3.
+    let output = run(
+        &["scenarios", "--target", &served.url, "--user", "adm"],
+        &[("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned())],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // --insecure accepts it.
+    let output = run(
+        &[
+            "scenarios/test-endpoint/good.yaml",
+            "--target",
+            &served.url,
+            "--insecure",
+            "--user",
+            "adm",
+        ],
+        &[("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned())],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+fn curl(served: &Served, args: &[&str]) -> serde_json::Value {
+    let output = Command::new("curl")
+        .args(["-s", "--cacert", &served.ca, "-u", "adm:adm-secret-1"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+#[test]
+fn scenarios_start_from_the_defaults_and_the_targets_configuration_is_put_back() {
+    let served = Served::start();
+    let config = format!("{}/v1/ocsp", served.url);
+    let changed = curl(
+        &served,
+        &[
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "--data",
+            "{\"query_frequency\": 900, \"response_timeout\": 7}",
+            &config,
+        ],
+    );
+    assert_eq!(changed["query_frequency"], 900);
+    let output = served.run_as_admin(
+        &[
+            "scenarios/configuration/defaults.yaml",
+            "scenarios/configuration/partial-update.yaml",
+        ],
+        "adm-secret-1",
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = curl(&served, &[&config]);
+    assert_eq!(after["query_frequency"], 900, "{after}");
+    assert_eq!(after["response_timeout"], 7, "{after}");
+}
+
+#[test]
+fn credentials_in_the_environment_do_not_disturb_an_embedded_run() {
+    let output = run(
+        &["--list"],
+        &[
+            ("OCSP_HARNESS_TARGET_USER", "adm".to_owned()),
+            ("OCSP_HARNESS_TARGET_PASSWORD", "pw".to_owned()),
+            ("OCSP_HARNESS_TARGET_ROLE_USERS", role_users()),
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn remote_options_without_a_target_are_usage_errors() {
+    let output = run(&["--ca-cert", "x.pem"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--target"), "{stderr}");
+    let output = run(&["--target", "https://x.invalid"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--user and --password"), "{stderr}");
+}

@@ -1,0 +1,7 @@
+//! The integration tests of this crate, in one binary (one link, not one per file).
+
+// The crate under test by the short name the other crates use for it.
+extern crate ocsp_harness_responder as responder;
+
+mod catalogue_properties;
+mod server;
