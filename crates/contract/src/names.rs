@@ -30,7 +30,7 @@ impl UnknownName {
 /// naming `kind`), `Serialize` and `Deserialize` (by name).
 ///
 /// ```
-/// contract::named_enum! {
+/// ocsp_harness_contract::named_enum! {
 ///     /// A colour.
 ///     #[derive(Default)]
 ///     pub enum Colour: "colour" {

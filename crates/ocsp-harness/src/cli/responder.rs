@@ -32,7 +32,7 @@ pub fn catalogue_text() -> Result<String, std::fmt::Error> {
             text,
             "  {:<width$}  {:<26}  {:<11}  {}",
             entry.name,
-            entry.verdict.to_string(),
+            entry.verdict.answer().to_owned(),
             entry.level.name(),
             entry.description
         )?;
