@@ -6,6 +6,7 @@ mod coverage;
 mod hostile_target;
 mod html_report;
 mod keep_up;
+mod layers;
 mod probe;
 mod remote;
 mod schema;
