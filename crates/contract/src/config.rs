@@ -241,7 +241,12 @@ mod tests {
     #[test]
     fn every_field_is_shown_and_every_stored_field_can_be_updated() {
         let shown = OcspConfig::default().to_json("http://r/");
-        let mut shown: Vec<&str> = shown.as_object().expect("object").keys().map(String::as_str).collect();
+        let mut shown: Vec<&str> = shown
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut fields: Vec<&str> = ConfigField::names().collect();
         shown.sort_unstable();
         fields.sort_unstable();

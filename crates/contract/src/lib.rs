@@ -19,7 +19,9 @@ pub use error_code::ErrorCode;
 pub use level::Level;
 pub use names::UnknownName;
 pub use role::{ManagementRole, Permission, User, Users};
-pub use status::{CertStatus, Status, StatusObject, imf_fixdate, is_imf_fixdate, parse_imf_fixdate};
+pub use status::{
+    CertStatus, Status, StatusObject, imf_fixdate, is_imf_fixdate, parse_imf_fixdate,
+};
 pub use verdict::{DEFAULT_RESPONSE_TIMEOUT, RESPONSE_CAP, Verdict};
 
 #[doc(hidden)]

@@ -16,7 +16,11 @@ pub struct UnknownName {
 
 impl UnknownName {
     /// `name` is none of `names`.
-    pub fn new<'a>(kind: &'static str, name: &str, names: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn new<'a>(
+        kind: &'static str,
+        name: &str,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         Self {
             kind,
             name: name.to_owned(),

@@ -125,7 +125,15 @@ mod tests {
     fn names_are_the_api_s() {
         assert_eq!(
             ManagementRole::names().collect::<Vec<_>>(),
-            ["admin", "cluster_member", "cluster_viewer", "db_member", "db_viewer", "user_manager", "none"]
+            [
+                "admin",
+                "cluster_member",
+                "cluster_viewer",
+                "db_member",
+                "db_viewer",
+                "user_manager",
+                "none"
+            ]
         );
         assert_eq!("db_viewer".parse(), Ok(ManagementRole::DbViewer));
         assert_eq!(

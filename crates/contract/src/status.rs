@@ -143,7 +143,10 @@ mod tests {
             parse_imf_fixdate("Sun, 01 Mar 2026 07:05:01 GMT"),
             Some(datetime!(2026-03-01 07:05:01 UTC))
         );
-        assert!(!is_imf_fixdate("Mon, 01 Mar 2026 07:05:01 GMT"), "wrong weekday");
+        assert!(
+            !is_imf_fixdate("Mon, 01 Mar 2026 07:05:01 GMT"),
+            "wrong weekday"
+        );
     }
 
     #[test]
@@ -159,8 +162,10 @@ mod tests {
         let good = serde_json::to_value(object(Status::Good)).expect("serialises");
         assert_eq!(good["cert_status"], "GOOD");
         assert!(good.get("revocation_time").is_none() && good.get("next_update").is_none());
-        let revoked = serde_json::to_value(object(Status::Revoked { revocation_time: at }))
-            .expect("serialises");
+        let revoked = serde_json::to_value(object(Status::Revoked {
+            revocation_time: at,
+        }))
+        .expect("serialises");
         assert_eq!(revoked["cert_status"], "REVOKED");
         assert_eq!(revoked["revocation_time"], "Sun, 01 Mar 2026 12:00:00 GMT");
     }

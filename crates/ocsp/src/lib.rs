@@ -12,11 +12,11 @@ mod verify;
 
 pub use build::{BuildError, ResponseFactory, UNKNOWN_OID};
 pub use cert_id::{HashAlgorithm, IssuerHashes, cert_id_for, cert_id_names, same_serial};
-pub use method::HttpMethod;
 pub use inspect::{
     BasicInspection, ExtensionInspection, Inspection, NotOcsp, ResponseInspection,
     SingleInspection, inspect,
 };
+pub use method::HttpMethod;
 pub use plan::{
     CertIdPlan, Criticality, CrlReason, NoncePlan, PlannedStatus, ResponderIdPlan, ResponsePlan,
     SignatureAlgorithmPlan, SignedPlan, Signer,

@@ -69,9 +69,7 @@ impl ProxyCertificate {
         let chain = X509::stack_from_pem(chain_pem.as_bytes())
             .map_err(|_| CertificateError::NotPemChain)?;
         let mut chain = chain.into_iter();
-        let leaf = chain
-            .next()
-            .ok_or(CertificateError::NoCertificate)?;
+        let leaf = chain.next().ok_or(CertificateError::NoCertificate)?;
         let key = PKey::private_key_from_pem(key_pem.as_bytes())
             .map_err(|_| CertificateError::NotPemKey)?;
         let leaf_key = leaf
@@ -83,13 +81,10 @@ impl ProxyCertificate {
         let issuer = chain
             .find(|candidate| candidate.issued(&leaf) == X509VerifyResult::OK)
             .ok_or(CertificateError::NoIssuer)?;
-        let der = |cert: &X509| {
-            cert.to_der()
-                .map_err(|_| CertificateError::Reencode)
-        };
+        let der = |cert: &X509| cert.to_der().map_err(|_| CertificateError::Reencode);
         let leaf_der = der(&leaf)?;
-        let summary = CertificateSummary::from_der(&leaf_der)
-            .map_err(CertificateError::Undecodable)?;
+        let summary =
+            CertificateSummary::from_der(&leaf_der).map_err(CertificateError::Undecodable)?;
         Ok(Self {
             issuer_der: der(&issuer)?,
             responder_url: summary.ocsp_urls.into_iter().next(),

@@ -15,9 +15,9 @@ use super::certificate::{CertificateError, ProxyCertificate};
 use super::cluster::{Cluster, DEFAULT_NODES};
 use contract::Users;
 
-use crate::roles::generate_users;
 use super::routes::{AppState, app};
 use super::states::{StatesState, routes as state_routes};
+use crate::roles::generate_users;
 use clock::{Clock, SystemClock, VirtualClock};
 use pki::{KeyType, PkiProfile, ResponderUrl, Role, TestPki};
 use responder::{Behaviour, Responder, ResponderConfig, ResponderError, ResponderHandle};

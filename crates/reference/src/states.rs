@@ -25,8 +25,8 @@ use time::OffsetDateTime;
 use super::certificate::ProxyCertificate;
 use super::cluster::Cluster;
 use super::error::ApiError;
-use contract::ErrorCode;
 use clock::{Clock, VirtualClock};
+use contract::ErrorCode;
 
 /// What the state routes act on.
 #[derive(Clone)]

@@ -1,7 +1,6 @@
 //! Every row of OCSP-EDGE-CASES.md as a behaviour the responder can be asked for by name, with
 //! the verdict the reference server's strict client must reach and the row's level.
 
-
 use serde::Serialize;
 use time::Duration;
 
@@ -34,7 +33,6 @@ pub struct CatalogueEntry {
     /// Whether the verdict depends on the client sending a nonce.
     pub needs_nonce: bool,
 }
-
 
 fn signed(edit: impl FnOnce(&mut SignedPlan)) -> Behaviour {
     let mut plan = SignedPlan::default();

@@ -498,10 +498,7 @@ fn caching_headers(
             header::CACHE_CONTROL,
             format!("max-age={max_age}, public, no-transform, must-revalidate"),
         );
-        add(
-            header::EXPIRES,
-            contract::imf_fixdate(now + next_update),
-        );
+        add(header::EXPIRES, contract::imf_fixdate(now + next_update));
     }
 }
 

@@ -27,8 +27,7 @@ pub struct BaselineCheck {
 impl Baseline {
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Self, files::PathError> {
-        let text =
-            std::fs::read_to_string(path).map_err(files::PathError::at("read", path))?;
+        let text = std::fs::read_to_string(path).map_err(files::PathError::at("read", path))?;
         Ok(Self::parse(&text))
     }
 

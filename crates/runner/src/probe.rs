@@ -13,14 +13,14 @@ use der::Decode;
 use x509_cert::Certificate;
 use x509_cert::serial_number::SerialNumber;
 
-use client::{HttpMethod, ocsp_request};
+use crate::{Mismatch, ScenarioResult, Verdict};
 use client::http_body::{BodyError, error_chain, read_capped};
+use client::{HttpMethod, ocsp_request};
 use contract::Level;
 use ocsp::{
     DEFAULT_MAX_SKEW, HashAlgorithm, IssuerHashes, ReportedStatus, VerifiedResponse, VerifyContext,
     build_request, inspect, verify_response,
 };
-use crate::{Mismatch, ScenarioResult, Verdict};
 
 /// The most of an answer the probe reads: the reference client's cap.
 const ANSWER_CAP: usize = contract::RESPONSE_CAP;

@@ -19,10 +19,10 @@ use time::{Duration, OffsetDateTime};
 
 use super::steps::{Target, run_steps};
 use super::{ScenarioResult, Verdict};
-use clock::SystemClock;
 use client::http_body::error_chain;
-use pki::{KeyType, PkiProfile, ResponderUrl, TestPki};
+use clock::SystemClock;
 use contract::{ManagementRole, Users};
+use pki::{KeyType, PkiProfile, ResponderUrl, TestPki};
 use responder::{Behaviour, Responder, ResponderConfig, ResponderHandle};
 use scenario::{Action, MatchContext, Scenario, SendStep, Who};
 

@@ -10,8 +10,8 @@ use time::Duration;
 
 use super::{Mismatch, Verdict};
 use client::http_body::{BodyError, error_chain, read_capped};
-use pki::{Role, TestPki};
 use contract::{ManagementRole, Users};
+use pki::{Role, TestPki};
 use responder::{JournalEntry, ResponderHandle};
 use scenario::{Action, JournalExpect, MatchContext, Scenario, SendStep, Who};
 

@@ -13,9 +13,9 @@ use super::duration::parse_duration;
 use super::matcher::Matcher;
 use super::model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
 use super::raw::{RawJournal, RawScenario, RawStep};
+use contract::ManagementRole;
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
-use contract::ManagementRole;
 use responder::{Behaviour, behaviour_named};
 
 /// A scenario file that cannot be used, and where.

@@ -130,10 +130,7 @@ impl Matcher {
                 format!("\"{}\" (responder_url)", context.responder_url)
             }
             Matcher::Clock(offset) if context.slack.is_zero() => {
-                format!(
-                    "\"{}\"",
-                    imf_fixdate(context.now + *offset)
-                )
+                format!("\"{}\"", imf_fixdate(context.now + *offset))
             }
             Matcher::Clock(offset) => {
                 format!(

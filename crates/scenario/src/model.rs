@@ -7,9 +7,9 @@ use time::{Duration, OffsetDateTime};
 
 use super::matcher::Matcher;
 use contract::Level;
+use contract::ManagementRole;
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
-use contract::ManagementRole;
 use responder::Behaviour;
 
 /// One scenario file.

@@ -5,9 +5,9 @@
 use serde_json::{Value, json};
 
 use contract::Level;
+use contract::ManagementRole;
 use ocsp::HashAlgorithm;
 use pki::{KeyType, Role};
-use contract::ManagementRole;
 use responder::catalogue;
 
 /// The names of the one-key mappings that are matchers.

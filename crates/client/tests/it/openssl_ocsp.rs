@@ -2,8 +2,6 @@
 //! what our responder signs, and our strict client reads what OpenSSL's responder signs. Both
 //! sides run on the system clock, as OpenSSL has no other.
 
-
-
 use std::path::Path;
 use std::sync::Arc;
 
@@ -54,10 +52,7 @@ async fn openssl_client(dir: &Path, url: &str, extra: &[&str]) -> ClientRun {
     }
 }
 
-async fn our_responder(
-    pki: &Arc<TestPki>,
-    behaviour: Behaviour,
-) -> responder::ResponderHandle {
+async fn our_responder(pki: &Arc<TestPki>, behaviour: Behaviour) -> responder::ResponderHandle {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Responder::start(
         Arc::clone(pki),

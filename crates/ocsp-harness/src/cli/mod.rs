@@ -10,8 +10,8 @@ use clap::{Parser, Subcommand};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use ocsp_harness::pki::{KeyType, ResponderUrl, Serial};
 use ocsp_harness::contract::{ManagementRole, User};
+use ocsp_harness::pki::{KeyType, ResponderUrl, Serial};
 
 mod inspect;
 mod keep_up;

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 
+use ocsp_harness::contract::{ManagementRole, User, Users};
 use ocsp_harness::level::Level;
 use ocsp_harness::pki::ResponderUrl;
-use ocsp_harness::contract::{ManagementRole, User, Users};
 use ocsp_harness::runner::{RemoteError, RemoteOptions, RemoteSession, ScenarioResult, Trust};
 use ocsp_harness::{report, runner, scenario};
 

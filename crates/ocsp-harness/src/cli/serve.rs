@@ -7,11 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use clap::builder::TypedValueParser;
-use ocsp_harness::pki::{self, KeyType};
 use ocsp_harness::contract::{ManagementRole, User};
-use ocsp_harness::reference::{
-    ReferenceOptions, ReferenceServer, ServerClock,
-};
+use ocsp_harness::pki::{self, KeyType};
+use ocsp_harness::reference::{ReferenceOptions, ReferenceServer, ServerClock};
 use ocsp_harness::responder::behaviour_named;
 
 use super::responder::unknown_behaviour;

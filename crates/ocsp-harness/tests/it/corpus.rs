@@ -1,13 +1,13 @@
 //! The scenario corpus against the embedded reference server, and `ocsp-harness run` exit
 //! codes: 0 when every scenario passes, 1 when one fails (with its diff), 2 for a broken file.
 
-
 use ocsp_harness::runner::{Verdict, run_embedded};
 use ocsp_harness::scenario::{load_all, scenario_files};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_corpus_passes_against_the_reference_server() {
-    let files = scenario_files(&[crate::workspace_root().join("scenarios")]).expect("the corpus is readable");
+    let files = scenario_files(&[crate::workspace_root().join("scenarios")])
+        .expect("the corpus is readable");
     let scenarios = load_all(&files).expect("the corpus loads");
     assert!(scenarios.len() >= 13, "{} scenarios", scenarios.len());
     let results = run_embedded(scenarios, 4).await;

@@ -1,14 +1,12 @@
 //! The corpus covers the contract: every documented status code, error code, role on endpoint
 //! and edge-case row has a scenario; `ocsp-harness coverage` says which, and exits 1 on a gap.
 
-
 use ocsp_harness::coverage::{coverage, documented_gaps};
 use ocsp_harness::level::Level;
 use ocsp_harness::scenario::{load_all, scenario_files};
 
 fn corpus() -> Vec<ocsp_harness::scenario::Scenario> {
-    let files = scenario_files(&[crate::workspace_root().join("scenarios")])
-        .expect("the corpus");
+    let files = scenario_files(&[crate::workspace_root().join("scenarios")]).expect("the corpus");
     load_all(&files).expect("loads")
 }
 

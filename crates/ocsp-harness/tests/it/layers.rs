@@ -127,7 +127,10 @@ fn the_allowed_arrows_have_no_cycle() {
 #[test]
 fn every_dependency_runs_down() {
     let (_, arrows) = workspace();
-    assert!(!arrows.is_empty(), "cargo metadata lists the workspace's arrows");
+    assert!(
+        !arrows.is_empty(),
+        "cargo metadata lists the workspace's arrows"
+    );
     let allowed: BTreeMap<&str, &[&str]> = ALLOWED.iter().copied().collect();
     let upward: Vec<String> = arrows
         .iter()
@@ -164,5 +167,8 @@ fn the_check_catches_an_arrow_that_runs_up() {
         );
     }
     assert!(below("runner").contains("pki") && below("responder").contains("pki"));
-    assert!(!below("pki").contains("runner"), "a dev arrow pki -> runner would be a cycle");
+    assert!(
+        !below("pki").contains("runner"),
+        "a dev arrow pki -> runner would be a cycle"
+    );
 }

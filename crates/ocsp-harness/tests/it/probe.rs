@@ -3,8 +3,6 @@
 //! RFC 5019 checks pass; it sends no caching headers, and gives no answer at all to a request
 //! it cannot decode, where RFC 6960 asks for malformedRequest: both reported).
 
-
-
 use std::sync::Arc;
 
 use ocsp_harness::clock::{Clock, SystemClock};

@@ -122,8 +122,7 @@ fn yaml(text: &str) -> Value {
 #[test]
 fn every_corpus_file_validates() {
     let schema = schema();
-    let files = scenario_files(&[crate::workspace_root().join("scenarios")])
-        .expect("the corpus");
+    let files = scenario_files(&[crate::workspace_root().join("scenarios")]).expect("the corpus");
     assert!(files.len() >= 20);
     for file in files {
         let text = std::fs::read_to_string(&file).expect("reads");
@@ -233,10 +232,7 @@ fn the_schema_names_exactly_the_keys_the_loader_accepts() {
 
 #[test]
 fn the_command_prints_the_schema() {
-    let output = crate::harness()
-        .arg("schema")
-        .output()
-        .expect("runs");
+    let output = crate::harness().arg("schema").output().expect("runs");
     assert!(output.status.success());
     let printed: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(printed, schema());

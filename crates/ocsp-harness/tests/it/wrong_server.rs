@@ -12,10 +12,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use ocsp_harness::reference::{
-    DEFAULT_NODES, ReferenceOptions, ReferenceServer, ServerClock,
-};
 use ocsp_harness::contract::{ManagementRole, User, Users};
+use ocsp_harness::reference::{DEFAULT_NODES, ReferenceOptions, ReferenceServer, ServerClock};
 use ocsp_harness::responder::Behaviour;
 
 /// One broken rule.

@@ -49,9 +49,7 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn verify(
-    bytes: &[u8],
-) -> Result<ocsp::VerifiedResponse, ocsp::InvalidResponse> {
+fn verify(bytes: &[u8]) -> Result<ocsp::VerifiedResponse, ocsp::InvalidResponse> {
     let fixture = fixture();
     let context = VerifyContext {
         issuer_der: fixture.pki.cert(Role::Intermediate).der(),

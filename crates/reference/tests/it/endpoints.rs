@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use clock::{Clock, VirtualClock};
-use pki::Role;
 use contract::ManagementRole;
-use reference::{ReferenceOptions, ReferenceServer};
-use responder::behaviour_named;
 use contract::is_imf_fixdate;
+use pki::Role;
+use reference::{ReferenceOptions, ReferenceServer};
 use reqwest::Method;
+use responder::behaviour_named;
 use serde_json::{Value, json};
 use time::Duration;
 use time::macros::datetime;

@@ -12,8 +12,8 @@ use ocsp::{
     VerifyContext, build_request, cert_id_for, verify_response,
 };
 use pki::{KeyType, PkiProfile, Role, TestPki};
-use responder::{CatalogueEntry, Delivery, Verdict, catalogue};
 use proptest::prelude::*;
+use responder::{CatalogueEntry, Delivery, Verdict, catalogue};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use x509_cert::Certificate;

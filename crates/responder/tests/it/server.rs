@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use der::{Decode, Encode};
 use clock::{Clock, VirtualClock};
+use der::{Decode, Encode};
 use ocsp::{
     HashAlgorithm, InvalidResponse, ReportedStatus, VerifyContext, build_request, cert_id_for,
     get_path, verify_response,

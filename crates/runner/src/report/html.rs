@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use contract::Level;
 use crate::{ScenarioResult, Verdict};
+use contract::Level;
 
 use super::Summary;
 

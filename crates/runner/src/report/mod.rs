@@ -12,8 +12,8 @@ pub use human::{Colour, HumanOptions, Summary, human, human_with};
 pub use junit::junit;
 pub use tap::tap;
 
-use files::{NewFile, Overwrite, WriteError, write_all_or_nothing};
 use crate::{ScenarioResult, Verdict};
+use files::{NewFile, Overwrite, WriteError, write_all_or_nothing};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,8 +132,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use contract::Level;
     use crate::Mismatch;
+    use contract::Level;
 
     /// One result of each kind, with fixed durations.
     fn results() -> Vec<ScenarioResult> {
