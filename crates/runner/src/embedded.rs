@@ -16,6 +16,8 @@ use reference::{ReferenceOptions, ReferenceServer};
 use responder::ResponderHandle;
 use scenario::{MatchContext, Scenario};
 
+use crate::error::{HttpError, RunError, SetupError, StepError};
+
 /// Runs one scenario in its own embedded world.
 pub async fn run_one(scenario: &Scenario) -> ScenarioResult {
     let started = Instant::now();
@@ -32,7 +34,7 @@ pub async fn run_one(scenario: &Scenario) -> ScenarioResult {
             world.server.shutdown().await;
             (verdict, secrets)
         }
-        Err(message) => (Verdict::Error { message }, Vec::new()),
+        Err(error) => (Verdict::error(&RunError::World(error)), Vec::new()),
     };
     let mut result = ScenarioResult::of(scenario, verdict, started.elapsed());
     result.redact(&secrets.iter().map(String::as_str).collect::<Vec<_>>());
@@ -50,11 +52,13 @@ pub struct KeptWorld {
 
 impl KeptWorld {
     /// Starts the world of `scenario` and installs its proxy certificate.
-    pub async fn start(scenario: &Scenario) -> Result<Self, String> {
-        let world = EmbeddedWorld::start(scenario).await?;
+    pub async fn start(scenario: &Scenario) -> Result<Self, RunError> {
+        let world = EmbeddedWorld::start(scenario)
+            .await
+            .map_err(RunError::World)?;
         super::steps::install(&world, Role::Proxy)
             .await
-            .map_err(|message| format!("setting up the world: {message}"))?;
+            .map_err(|error| RunError::World(SetupError::Install(error)))?;
         let clock = world.clock.clone();
         // Driving a future that never ends follows every wait that starts from now on.
         let driver = tokio::spawn(async move { clock.drive(std::future::pending::<()>()).await });
@@ -102,16 +106,16 @@ pub(crate) struct EmbeddedWorld {
 }
 
 impl EmbeddedWorld {
-    pub(crate) async fn start(scenario: &Scenario) -> Result<Self, String> {
+    pub(crate) async fn start(scenario: &Scenario) -> Result<Self, SetupError> {
         let mut options = ReferenceOptions::embedded(scenario.clock);
         options.key_type = scenario.world.key_type;
         options.behaviour = scenario.world.behaviour.clone();
         let server = ReferenceServer::start(options)
             .await
-            .map_err(|error| format!("the embedded world did not start: {error}"))?;
+            .map_err(SetupError::Server)?;
         for &node in &scenario.world.incapable_nodes {
             if !server.cluster().set_node_capability(node, false) {
-                return Err(format!("the world has no node {node}"));
+                return Err(SetupError::NoSuchNode(node));
             }
         }
         server
@@ -121,8 +125,8 @@ impl EmbeddedWorld {
         let clock = server
             .virtual_clock()
             .cloned()
-            .ok_or("the embedded world has no virtual clock")?;
-        let http = server.http_client().map_err(|error| error.to_string())?;
+            .ok_or(SetupError::NoVirtualClock)?;
+        let http = server.http_client().map_err(SetupError::Server)?;
         let responder_url = server.responder().url();
         Ok(Self {
             server,
@@ -162,13 +166,13 @@ impl Target for EmbeddedWorld {
         }
     }
 
-    async fn settle(&self) -> Result<(), String> {
+    async fn settle(&self) -> Result<(), HttpError> {
         // Polls that fell due (OCSP turned on, the clock moved) run before the next step.
         self.clock.drive(self.server.cluster().settle()).await;
         Ok(())
     }
 
-    async fn advance(&self, by: Duration) -> Result<(), String> {
+    async fn advance(&self, by: Duration) -> Result<(), StepError> {
         self.server.cluster().advance(&self.clock, by).await;
         Ok(())
     }

@@ -6,6 +6,7 @@
 
 mod baseline;
 mod embedded;
+mod error;
 mod remote;
 mod steps;
 
@@ -15,6 +16,7 @@ pub mod report;
 
 pub use baseline::{Baseline, BaselineCheck};
 pub use embedded::{KeptWorld, run_one};
+pub use error::{BodyProblem, HttpError, InstallError, RunError, SetupError, StepError};
 pub use remote::{RemoteError, RemoteOptions, RemoteSession, Trust};
 pub use steps::MAX_ANSWER_BODY;
 
@@ -54,6 +56,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict of a scenario the harness could not run, with the reason in words: a
+    /// result is data a report reads back (`report compare`, the baseline), so the error's
+    /// chain is written out here, once.
+    pub fn error(error: &(dyn std::error::Error + 'static)) -> Self {
+        Verdict::Error {
+            message: client::http_body::error_chain(error),
+        }
+    }
+
     /// Whether the scenario counts against conformance: it failed, or could not be run.
     pub fn is_problem(&self) -> bool {
         matches!(self, Verdict::Failed { .. } | Verdict::Error { .. })

@@ -19,6 +19,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::steps::{Target, run_steps};
 use super::{ScenarioResult, Verdict};
+use crate::error::{HttpError, RunError, SetupError, StepError};
 use client::http_body::error_chain;
 use clock::SystemClock;
 use contract::{ManagementRole, Users};
@@ -61,17 +62,73 @@ pub struct RemoteOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {
     /// No answer from the target (exit code 3).
-    #[error("the target {url} is unreachable: {reason}")]
+    #[error("the target {url} is unreachable: {}", error_chain(.source))]
     Unreachable {
         /// Where it was looked for.
         url: String,
         /// What happened.
-        reason: String,
+        source: reqwest::Error,
     },
-    /// The target answered, but the session cannot work with it (credentials refused, ...),
-    /// or the harness's side could not be set up.
-    #[error("{0}")]
-    Setup(String),
+    /// The CA certificate file does not read as PEM.
+    #[error("cannot read the CA certificate: {0}")]
+    CaCertificate(#[source] reqwest::Error),
+    /// The CA certificate file is empty of certificates.
+    #[error("the CA certificate file holds no PEM certificate")]
+    NoCaCertificate,
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+    /// No admin credentials were given.
+    #[error("an admin user is needed (--user)")]
+    NoAdmin,
+    /// The target refused the admin's credentials.
+    #[error(
+        "the target refused the admin user {username:?} (HTTP {status}): check --user and --password"
+    )]
+    AdminRefused {
+        /// The user name given.
+        username: String,
+        /// 401 or 403.
+        status: u16,
+    },
+    /// `GET /v1/ocsp` did not answer as the API does.
+    #[error(
+        "GET /v1/ocsp as the admin answered HTTP {status}, not 200: is {url} the cluster's REST API?"
+    )]
+    NotTheApi {
+        /// The target.
+        url: String,
+        /// What it answered.
+        status: u16,
+    },
+    /// `GET /v1/ocsp` answered something that is not JSON.
+    #[error("GET /v1/ocsp did not answer JSON: {0}")]
+    NotJson(#[source] reqwest::Error),
+    /// The provider states' URL does not answer as provider states do.
+    #[error("GET {state_url}/state answered HTTP {status}: does the target offer provider states?")]
+    NoProviderStates {
+        /// The URL given.
+        state_url: String,
+        /// What it answered.
+        status: u16,
+    },
+    /// The responder's address could not be bound or read.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// The responder's URL does not fit a certificate.
+    #[error("the responder's address is not a URL: {0}")]
+    ResponderUrl(#[source] pki::ProfileError),
+    /// The test PKI could not be generated.
+    #[error("cannot generate the test PKI: {0}")]
+    Pki(#[source] pki::PkiError),
+    /// The responder did not start.
+    #[error("cannot start the responder: {0}")]
+    Responder(#[source] responder::ResponderError),
 }
 
 /// A connection to a remote target, with the harness's responder running.
@@ -100,62 +157,52 @@ impl RemoteSession {
         if let Some(state_url) = &mut options.state_url {
             *state_url = state_url.trim_end_matches('/').to_owned();
         }
-        let setup = |what: &str, error: &dyn std::fmt::Display| {
-            RemoteError::Setup(format!("{what}: {error}"))
-        };
-        let mut builder = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(options.request_timeout)
-            .redirect(reqwest::redirect::Policy::none());
+        let mut builder = client::careful_http_client().timeout(options.request_timeout);
         builder = match &options.trust {
             Trust::System => builder,
             Trust::CaCert(pem) => {
                 let certificates = reqwest::Certificate::from_pem_bundle(pem)
-                    .map_err(|error| setup("cannot read the CA certificate", &error))?;
+                    .map_err(RemoteError::CaCertificate)?;
                 if certificates.is_empty() {
-                    return Err(RemoteError::Setup(
-                        "the CA certificate file holds no PEM certificate".to_owned(),
-                    ));
+                    return Err(RemoteError::NoCaCertificate);
                 }
                 builder.tls_certs_only(certificates)
             }
             Trust::Insecure => builder.tls_danger_accept_invalid_certs(true),
         };
-        let http = builder
-            .build()
-            .map_err(|error| setup("cannot build the HTTP client", &error))?;
+        let http = builder.build().map_err(RemoteError::HttpClient)?;
 
         let admin = options
             .users
             .with_role(ManagementRole::Admin)
             .cloned()
-            .ok_or_else(|| RemoteError::Setup("an admin user is needed (--user)".to_owned()))?;
+            .ok_or(RemoteError::NoAdmin)?;
         let answer = http
             .get(format!("{}/v1/ocsp", options.url))
             .basic_auth(&admin.username, Some(&admin.password))
             .send()
             .await
-            .map_err(|error| RemoteError::Unreachable {
+            .map_err(|source| RemoteError::Unreachable {
                 url: options.url.clone(),
-                reason: error_chain(&error),
+                source,
             })?;
         let status = answer.status();
         if status == 401 || status == 403 {
-            return Err(RemoteError::Setup(format!(
-                "the target refused the admin user {:?} (HTTP {status}): check --user and --password",
-                admin.username
-            )));
+            return Err(RemoteError::AdminRefused {
+                username: admin.username,
+                status: status.as_u16(),
+            });
         }
         if status != 200 {
-            return Err(RemoteError::Setup(format!(
-                "GET /v1/ocsp as the admin answered HTTP {status}, not 200: is {} the cluster's REST API?",
-                options.url
-            )));
+            return Err(RemoteError::NotTheApi {
+                url: options.url,
+                status: status.as_u16(),
+            });
         }
         let config: Value = answer
             .json()
             .await
-            .map_err(|error| setup("GET /v1/ocsp did not answer JSON", &error))?;
+            .map_err(RemoteError::NotJson)?;
         let initial_config = writable_config(&config);
 
         if let Some(state_url) = &options.state_url {
@@ -163,36 +210,37 @@ impl RemoteSession {
                 .get(format!("{state_url}/state"))
                 .send()
                 .await
-                .map_err(|error| RemoteError::Unreachable {
+                .map_err(|source| RemoteError::Unreachable {
                     url: state_url.clone(),
-                    reason: error_chain(&error),
+                    source,
                 })?;
             if !answer.status().is_success() {
-                return Err(RemoteError::Setup(format!(
-                    "GET {state_url}/state answered HTTP {}: does the target offer provider states?",
-                    answer.status()
-                )));
+                return Err(RemoteError::NoProviderStates {
+                    state_url: state_url.clone(),
+                    status: answer.status().as_u16(),
+                });
             }
         }
 
         let listener = tokio::net::TcpListener::bind(options.responder_listen)
             .await
-            .map_err(|error| {
-                setup(
-                    &format!("cannot listen on {}", options.responder_listen),
-                    &error,
-                )
+            .map_err(|source| RemoteError::Listen {
+                addr: options.responder_listen,
+                source,
             })?;
         let addr = listener
             .local_addr()
-            .map_err(|error| setup("cannot read the responder's address", &error))?;
+            .map_err(|source| RemoteError::Listen {
+                addr: options.responder_listen,
+                source,
+            })?;
         let responder_url = match &options.responder_url {
             Some(url) => url.clone(),
             None => format!("http://{addr}/")
                 .parse()
-                .map_err(|error| setup("the responder's address is not a URL", &error))?,
+                .map_err(RemoteError::ResponderUrl)?,
         };
-        let first_pki = generate_pki(KeyType::P256, &responder_url)?;
+        let first_pki = generate_pki(KeyType::P256, &responder_url).map_err(RemoteError::Pki)?;
         let mut config = ResponderConfig::ephemeral(Arc::new(SystemClock));
         config.listen = addr;
         let responder = Responder::start_on(
@@ -202,7 +250,7 @@ impl RemoteSession {
             config,
         )
         .await
-        .map_err(|error| setup("cannot start the responder", &error))?;
+        .map_err(RemoteError::Responder)?;
         Ok(Self {
             options,
             http,
@@ -291,9 +339,7 @@ impl RemoteSession {
                     };
                     run_steps(&world, scenario).await
                 }
-                Err(message) => Verdict::Error {
-                    message: format!("setting up the target: {message}"),
-                },
+                Err(error) => Verdict::error(&RunError::Target(error)),
             },
         };
         let mut result = ScenarioResult::of(scenario, verdict, started.elapsed());
@@ -309,18 +355,20 @@ impl RemoteSession {
     }
 
     /// Puts the target back where it started, sets the provider states and the responder up.
-    async fn prepare(&self, scenario: &Scenario) -> Result<Arc<TestPki>, String> {
+    async fn prepare(&self, scenario: &Scenario) -> Result<Arc<TestPki>, SetupError> {
         match &self.options.state_url {
             Some(state_url) => {
                 self.state(reqwest::Method::POST, &format!("{state_url}/reset"), None)
-                    .await?;
+                    .await
+                    .map_err(SetupError::State)?;
                 for node in &scenario.world.incapable_nodes {
                     self.state(
                         reqwest::Method::PUT,
                         &format!("{state_url}/nodes/{node}"),
                         Some(json!({"ocsp": false})),
                     )
-                    .await?;
+                    .await
+                    .map_err(SetupError::State)?;
                 }
                 if scenario.world.queue_stalled {
                     self.state(
@@ -328,19 +376,22 @@ impl RemoteSession {
                         &format!("{state_url}/queue"),
                         Some(json!({"stalled": true})),
                     )
-                    .await?;
+                    .await
+                    .map_err(SetupError::State)?;
                 }
             }
             None => {
                 // Every scenario starts from the contract's defaults (OCSP off, which also
                 // clears the cached status); `restore` puts back what the target had.
-                self.put_config(&documented_defaults()).await?;
+                self.put_config(&documented_defaults())
+                    .await
+                    .map_err(SetupError::Config)?;
             }
         }
         let pki = self.pki_for(scenario.world.key_type)?;
         self.responder
             .set_pki(Arc::clone(&pki))
-            .map_err(|error| format!("the responder cannot use the PKI: {error}"))?;
+            .map_err(SetupError::Responder)?;
         self.responder
             .set_behaviour(scenario.world.behaviour.clone());
         Ok(pki)
@@ -351,7 +402,7 @@ impl RemoteSession {
         method: reqwest::Method,
         url: &str,
         body: Option<Value>,
-    ) -> Result<(), String> {
+    ) -> Result<(), HttpError> {
         let mut request = self.http.request(method.clone(), url);
         if let Some(body) = body {
             request = request.json(&body);
@@ -359,20 +410,26 @@ impl RemoteSession {
         let answer = request
             .send()
             .await
-            .map_err(|error| format!("{method} {url}: {}", error_chain(&error)))?;
+            .map_err(|source| HttpError::NoAnswer {
+                request: format!("{method} {url}"),
+                source,
+            })?;
         if answer.status().is_success() {
             Ok(())
         } else {
-            Err(format!("{method} {url} answered HTTP {}", answer.status()))
+            Err(HttpError::Refused {
+                request: format!("{method} {url}"),
+                status: answer.status().as_u16(),
+            })
         }
     }
 
-    async fn put_config(&self, body: &Value) -> Result<(), String> {
+    async fn put_config(&self, body: &Value) -> Result<(), HttpError> {
         let admin = self
             .options
             .users
             .with_role(ManagementRole::Admin)
-            .ok_or("no admin user")?;
+            .ok_or(HttpError::NoAdmin)?;
         let answer = self
             .http
             .put(format!("{}/v1/ocsp", self.options.url))
@@ -380,30 +437,33 @@ impl RemoteSession {
             .json(body)
             .send()
             .await
-            .map_err(|error| format!("PUT /v1/ocsp: {}", error_chain(&error)))?;
+            .map_err(|source| HttpError::NoAnswer {
+                request: "PUT /v1/ocsp".to_owned(),
+                source,
+            })?;
         if answer.status() == 200 {
             Ok(())
         } else {
-            Err(format!(
-                "PUT /v1/ocsp {body} answered HTTP {}",
-                answer.status()
-            ))
+            Err(HttpError::Refused {
+                request: format!("PUT /v1/ocsp {body}"),
+                status: answer.status().as_u16(),
+            })
         }
     }
 
-    fn pki_for(&self, key_type: KeyType) -> Result<Arc<TestPki>, String> {
+    fn pki_for(&self, key_type: KeyType) -> Result<Arc<TestPki>, SetupError> {
         let mut pkis = self.pkis.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(pki) = pkis.get(&key_type) {
             return Ok(Arc::clone(pki));
         }
-        let pki = generate_pki(key_type, &self.responder_url).map_err(|error| error.to_string())?;
+        let pki = generate_pki(key_type, &self.responder_url).map_err(SetupError::Pki)?;
         pkis.insert(key_type, Arc::clone(&pki));
         Ok(pki)
     }
 
     /// Puts back the configuration the target had when the session began (scenarios leave
     /// theirs behind); `Err` says why it could not.
-    pub async fn restore(&self) -> Result<(), String> {
+    pub async fn restore(&self) -> Result<(), HttpError> {
         self.put_config(&json!({"ocsp_functionality": false}))
             .await?;
         self.put_config(&self.initial_config).await
@@ -419,13 +479,11 @@ impl RemoteSession {
 fn generate_pki(
     key_type: KeyType,
     responder_url: &ResponderUrl,
-) -> Result<Arc<TestPki>, RemoteError> {
+) -> Result<Arc<TestPki>, pki::PkiError> {
     let mut profile = PkiProfile::at(OffsetDateTime::now_utc());
     profile.key_type = key_type;
     profile.responder_url = responder_url.clone();
-    TestPki::generate(&profile)
-        .map(Arc::new)
-        .map_err(|error| RemoteError::Setup(format!("cannot generate the test PKI: {error}")))
+    TestPki::generate(&profile).map(Arc::new)
 }
 
 /// The configuration object's documented defaults (CONTRACT.md, "OCSP configuration object").
@@ -499,7 +557,7 @@ impl Target for RemoteWorld<'_> {
         }
     }
 
-    async fn settle(&self) -> Result<(), String> {
+    async fn settle(&self) -> Result<(), HttpError> {
         match &self.session.options.state_url {
             Some(state_url) => {
                 self.session
@@ -511,8 +569,8 @@ impl Target for RemoteWorld<'_> {
         }
     }
 
-    async fn advance(&self, _by: Duration) -> Result<(), String> {
-        Err("a remote target's clock cannot be moved".to_owned())
+    async fn advance(&self, _by: Duration) -> Result<(), StepError> {
+        Err(StepError::ClockFixed)
     }
 
     fn exchange(

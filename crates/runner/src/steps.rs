@@ -9,7 +9,8 @@ use serde_json::Value;
 use time::Duration;
 
 use super::{Mismatch, Verdict};
-use client::http_body::{BodyError, error_chain, read_capped};
+use crate::error::{BodyProblem, HttpError, InstallError, RunError, StepError};
+use client::http_body::{BodyError, read_capped};
 use contract::{ManagementRole, Users};
 use pki::{Role, TestPki};
 use responder::{JournalEntry, ResponderHandle};
@@ -34,10 +35,10 @@ pub(crate) trait Target: Sync {
     /// What clock matchers compare with, now.
     fn match_context(&self) -> MatchContext;
     /// Lets work the target has due (polls the clock made due) finish.
-    fn settle(&self) -> impl Future<Output = Result<(), String>> + Send;
+    fn settle(&self) -> impl Future<Output = Result<(), HttpError>> + Send;
     /// Moves the target's clock, through every deadline on the way (each poll that falls due
     /// runs at its own time); `Err` when it cannot be moved.
-    fn advance(&self, by: Duration) -> impl Future<Output = Result<(), String>> + Send;
+    fn advance(&self, by: Duration) -> impl Future<Output = Result<(), StepError>> + Send;
     /// Sends a request, moving the clock while it waits if the clock is virtual.
     fn exchange(
         &self,
@@ -47,33 +48,31 @@ pub(crate) trait Target: Sync {
 
 /// Installs the proxy certificate, then runs the steps in order.
 pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verdict {
-    if let Err(message) = install(target, Role::Proxy).await {
-        return Verdict::Error {
-            message: format!("setting up the world: {message}"),
-        };
+    if let Err(error) = install(target, Role::Proxy).await {
+        return Verdict::error(&RunError::World(crate::error::SetupError::Install(error)));
     }
     let journal_start = target.responder().journal().total();
     let mut mismatches = Vec::new();
     for step in &scenario.steps {
-        if let Err(message) = target.settle().await {
-            return Verdict::Error {
-                message: format!("line {}: {message}", step.line),
-            };
+        let at = |error| RunError::Step {
+            line: step.line,
+            error,
+        };
+        if let Err(error) = target.settle().await {
+            return Verdict::error(&at(StepError::Settle(error)));
         }
         match &step.action {
             Action::Advance(by) => {
-                if let Err(message) = target.advance(*by).await {
-                    return Verdict::Error { message };
+                if let Err(error) = target.advance(*by).await {
+                    return Verdict::error(&at(error));
                 }
             }
             Action::Responder { behaviour, .. } => {
                 target.responder().set_behaviour(behaviour.clone());
             }
             Action::InstallProxy(role) => {
-                if let Err(message) = install(target, *role).await {
-                    return Verdict::Error {
-                        message: format!("line {}: {message}", step.line),
-                    };
+                if let Err(error) = install(target, *role).await {
+                    return Verdict::error(&at(StepError::Install(error)));
                 }
             }
             Action::ExpectJournal(expect) => {
@@ -88,7 +87,7 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
             }
             Action::Send(send) => match send_step(target, send, step.line).await {
                 Ok(found) => mismatches.extend(found),
-                Err(message) => return Verdict::Error { message },
+                Err(error) => return Verdict::error(&at(error)),
             },
         }
     }
@@ -101,12 +100,12 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
 
 /// Installs `role`'s certificate (with its chain and key) as the proxy certificate, through
 /// the documented `PUT /v1/cluster/update_cert`, as the admin.
-pub(crate) async fn install(target: &impl Target, role: Role) -> Result<(), String> {
+pub(crate) async fn install(target: &impl Target, role: Role) -> Result<(), InstallError> {
     let pki = target.pki();
     let admin = target
         .users()
         .with_role(ManagementRole::Admin)
-        .ok_or("no admin user to install the proxy certificate with")?;
+        .ok_or(InstallError::NoAdmin)?;
     let request = target
         .http()
         .put(format!("{}/v1/cluster/update_cert", target.url()))
@@ -119,14 +118,14 @@ pub(crate) async fn install(target: &impl Target, role: Role) -> Result<(), Stri
     let response = target
         .exchange(request)
         .await
-        .map_err(|error| format!("installing the {role} certificate: {}", error_chain(&error)))?;
+        .map_err(|source| InstallError::NoAnswer { role, source })?;
     if response.status() == 200 {
         Ok(())
     } else {
-        Err(format!(
-            "installing the {role} certificate: PUT /v1/cluster/update_cert answered HTTP {}",
-            response.status()
-        ))
+        Err(InstallError::Refused {
+            role,
+            status: response.status().as_u16(),
+        })
     }
 }
 
@@ -134,7 +133,7 @@ async fn send_step(
     target: &impl Target,
     step: &SendStep,
     line: u64,
-) -> Result<Vec<Mismatch>, String> {
+) -> Result<Vec<Mismatch>, StepError> {
     let request_line = format!("{} {}", step.method, step.path);
     let mut request = target.http().request(
         step.method.clone(),
@@ -145,7 +144,7 @@ async fn send_step(
             let user = target
                 .users()
                 .with_role(*role)
-                .ok_or_else(|| format!("line {line}: no user with the role {role}"))?;
+                .ok_or(StepError::NoUser(*role))?;
             request = request.basic_auth(&user.username, Some(&user.password));
         }
         Who::Credentials { user, password } => request = request.basic_auth(user, Some(password)),
@@ -161,28 +160,23 @@ async fn send_step(
         request = request.header(name, value);
     }
     let journal_before = target.responder().journal().total();
-    let no_answer = |error: &reqwest::Error| {
-        format!(
-            "line {line}: {request_line}: no answer: {}",
-            error_chain(error)
-        )
-    };
     let response = target
         .exchange(request)
         .await
-        .map_err(|error| no_answer(&error))?;
+        .map_err(|source| StepError::NoAnswer {
+            request: request_line.clone(),
+            source,
+        })?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = read_capped(response, MAX_ANSWER_BODY)
         .await
-        .map_err(|error| {
-            let why = match error {
-                BodyError::TooLarge => {
-                    format!("the answer's body is larger than {MAX_ANSWER_BODY} bytes")
-                }
-                BodyError::Read(error) => format!("body not read: {}", error_chain(&error)),
-            };
-            format!("line {line}: {request_line}: {why}")
+        .map_err(|error| StepError::Body {
+            request: request_line.clone(),
+            why: match error {
+                BodyError::TooLarge => BodyProblem::TooLarge(MAX_ANSWER_BODY),
+                BodyError::Read(error) => BodyProblem::Read(error),
+            },
         })?;
     let context = target.match_context();
 
@@ -238,10 +232,7 @@ async fn send_step(
     if let Some(expect) = &step.journal {
         // What the step set off in the background (a poll when OCSP was turned on) belongs to
         // it: counted once that work is done.
-        target
-            .settle()
-            .await
-            .map_err(|message| format!("line {line}: {message}"))?;
+        target.settle().await.map_err(StepError::Settle)?;
         for (path, expected, actual) in check_journal(target, expect, journal_before) {
             mismatch(path, expected, actual);
         }

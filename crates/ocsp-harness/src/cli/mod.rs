@@ -353,6 +353,8 @@ fn emit(text: &str) -> anyhow::Result<()> {
 
 /// The error and its causes on one line: `what failed: why: deeper why`.
 pub fn one_line(error: &anyhow::Error) -> String {
-    let text = format!("{error:#}");
+    // Each cause once: a message that already says its cause does not repeat it.
+    let cause: &(dyn std::error::Error + 'static) = error.as_ref();
+    let text = ocsp_harness::client::http_body::error_chain(cause);
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
