@@ -28,7 +28,33 @@ pub struct JournalEntry {
     /// Length of the request body in octets.
     pub body_len: usize,
     /// What the request asked, or why it could not be decoded.
-    pub request: Result<RequestSummary, String>,
+    #[serde(serialize_with = "summary_or_reason")]
+    pub request: Result<RequestSummary, Undecodable>,
+}
+
+/// Why a recorded request says nothing the journal can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Undecodable {
+    /// Its body was refused unread for its size.
+    #[error("body over {limit} octets")]
+    TooLarge {
+        /// The limit it went over.
+        limit: usize,
+    },
+    /// It is not an OCSP request.
+    #[error("{0}")]
+    Request(#[from] RequestError),
+}
+
+/// The summary, or the reason in words (the journal is read by people and scripts as JSON).
+fn summary_or_reason<S: serde::Serializer>(
+    request: &Result<RequestSummary, Undecodable>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match request {
+        Ok(summary) => serializer.serialize_newtype_variant("Result", 0, "Ok", summary),
+        Err(reason) => serializer.serialize_newtype_variant("Result", 1, "Err", &reason.to_string()),
+    }
 }
 
 fn method_name<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
@@ -89,12 +115,12 @@ impl RawEntry {
 
     fn to_entry(&self) -> JournalEntry {
         let (body_len, request) = match &self.body {
-            RawBody::TooLarge { limit } => (0, Err(format!("body over {limit} octets"))),
+            RawBody::TooLarge { limit } => (0, Err(Undecodable::TooLarge { limit: *limit })),
             RawBody::Read(body) => (
                 body.len(),
                 self.decode()
                     .map(|decoded| decoded.summary())
-                    .map_err(|error| error.to_string()),
+                    .map_err(Undecodable::from),
             ),
         };
         JournalEntry {

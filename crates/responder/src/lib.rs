@@ -11,7 +11,7 @@ pub use behaviour::{Behaviour, Body, Delivery, Socket};
 pub use catalogue::{CatalogueEntry, behaviour_named, catalogue};
 // The limits and verdicts the catalogue is written against, for users of the responder alone.
 pub use contract::{DEFAULT_RESPONSE_TIMEOUT, RESPONSE_CAP, Verdict};
-pub use journal::{Journal, JournalEntry};
+pub use journal::{Journal, JournalEntry, Undecodable};
 pub use server::{
     MAX_REQUEST_BODY, OCSP_RESPONSE_TYPE, Responder, ResponderConfig, ResponderError,
     ResponderHandle,

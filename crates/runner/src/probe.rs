@@ -15,7 +15,7 @@ use x509_cert::serial_number::SerialNumber;
 
 use crate::{Mismatch, ScenarioResult, Verdict};
 use client::http_body::{BodyError, error_chain, read_capped};
-use client::{HttpMethod, ocsp_request};
+use client::{HttpMethod, InvalidAnswer, ocsp_request};
 use contract::Level;
 use ocsp::{
     DEFAULT_MAX_SKEW, HashAlgorithm, IssuerHashes, ReportedStatus, VerifiedResponse, VerifyContext,
@@ -59,23 +59,23 @@ pub struct ProbeOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
     /// A certificate does not decode.
-    #[error("{what} is not a certificate: {reason}")]
+    #[error("{what} is not a certificate: {source}")]
     Certificate {
         /// Which one.
         what: &'static str,
-        /// The decoder's words.
-        reason: String,
+        /// The decoder's error.
+        source: der::Error,
     },
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
-    Client(String),
+    Client(#[source] reqwest::Error),
     /// Nothing accepted a connection at the URL.
-    #[error("the responder {url} is unreachable: {reason}")]
+    #[error("the responder {url} is unreachable: no answer: {}", error_chain(.source))]
     Unreachable {
         /// The URL.
         url: String,
         /// What happened.
-        reason: String,
+        source: reqwest::Error,
     },
 }
 
@@ -97,10 +97,7 @@ struct Prober {
 /// Runs every check against the responder, in a fixed order.
 pub async fn probe(options: ProbeOptions) -> Result<Vec<ScenarioResult>, ProbeError> {
     let decode = |what, der: &[u8]| {
-        Certificate::from_der(der).map_err(|error| ProbeError::Certificate {
-            what,
-            reason: error.to_string(),
-        })
+        Certificate::from_der(der).map_err(|source| ProbeError::Certificate { what, source })
     };
     let cert = decode("--cert", &options.cert_der)?;
     let issuer = decode("--issuer", &options.issuer_der)?;
@@ -109,7 +106,7 @@ pub async fn probe(options: ProbeOptions) -> Result<Vec<ScenarioResult>, ProbeEr
         .timeout(options.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|error| ProbeError::Client(error.to_string()))?;
+        .map_err(ProbeError::Client)?;
     let prober = Prober {
         serial: cert.tbs_certificate.serial_number.clone(),
         options,
@@ -118,10 +115,10 @@ pub async fn probe(options: ProbeOptions) -> Result<Vec<ScenarioResult>, ProbeEr
     };
     // Nothing listening is not a verdict on a responder: the caller says unreachable.
     let first = prober.request(HashAlgorithm::Sha1, prober.serial.clone(), true);
-    if let Err(Failure::Unreachable(reason)) = prober.exchange(HttpMethod::Post, &first).await {
+    if let Err(Failure::Unreachable(source)) = prober.exchange(HttpMethod::Post, &first).await {
         return Err(ProbeError::Unreachable {
             url: prober.options.url.clone(),
-            reason,
+            source,
         });
     }
     let post = prober
@@ -161,22 +158,25 @@ pub async fn probe(options: ProbeOptions) -> Result<Vec<ScenarioResult>, ProbeEr
 }
 
 /// Why an exchange brought no answer.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 enum Failure {
     /// Nothing accepted the connection.
-    Unreachable(String),
-    /// The responder failed to answer in full.
-    NoAnswer(String),
+    #[error("no answer: {}", error_chain(.0))]
+    Unreachable(reqwest::Error),
+    /// The responder did not answer.
+    #[error("no answer: {}", error_chain(.0))]
+    NoAnswer(reqwest::Error),
+    /// The responder failed to send the body in full.
+    #[error("body not read: {}", error_chain(.0))]
+    BodyNotRead(reqwest::Error),
     /// The answer went past the cap: an answer, but not a usable response.
+    #[error("the answer is larger than {ANSWER_CAP} bytes")]
     TooLarge,
 }
 
-impl From<Failure> for String {
+impl From<Failure> for Verdict {
     fn from(failure: Failure) -> Self {
-        match failure {
-            Failure::Unreachable(reason) | Failure::NoAnswer(reason) => reason,
-            Failure::TooLarge => format!("the answer is larger than {ANSWER_CAP} bytes"),
-        }
+        Verdict::error(&failure)
     }
 }
 
@@ -195,11 +195,10 @@ impl Prober {
             .send()
             .await
             .map_err(|error| {
-                let reason = format!("no answer: {}", error_chain(&error));
                 if error.is_connect() {
-                    Failure::Unreachable(reason)
+                    Failure::Unreachable(error)
                 } else {
-                    Failure::NoAnswer(reason)
+                    Failure::NoAnswer(error)
                 }
             })?;
         let status = response.status().as_u16();
@@ -208,9 +207,7 @@ impl Prober {
             .await
             .map_err(|error| match error {
                 BodyError::TooLarge => Failure::TooLarge,
-                BodyError::Read(error) => {
-                    Failure::NoAnswer(format!("body not read: {}", error_chain(&error)))
-                }
+                BodyError::Read(error) => Failure::BodyNotRead(error),
             })?;
         Ok(Answer {
             status,
@@ -225,9 +222,9 @@ impl Prober {
         answer: &Answer,
         serial: &SerialNumber,
         nonce: bool,
-    ) -> Result<VerifiedResponse, String> {
+    ) -> Result<VerifiedResponse, InvalidAnswer> {
         if answer.status != 200 {
-            return Err(format!("HTTP {}", answer.status));
+            return Err(InvalidAnswer::HttpStatus(answer.status));
         }
         let context = VerifyContext {
             issuer_der: &self.options.issuer_der,
@@ -236,7 +233,7 @@ impl Prober {
             nonce_sent: nonce.then_some(&NONCE[..]),
             max_skew: DEFAULT_MAX_SKEW,
         };
-        verify_response(&answer.body, &context).map_err(|error| error.to_string())
+        verify_response(&answer.body, &context).map_err(InvalidAnswer::Response)
     }
 
     /// A valid response for the certificate, over `method` with a CertID hashed with
@@ -263,18 +260,16 @@ impl Prober {
                 word,
                 "response",
                 "a valid OCSP response for the certificate",
-                String::from(Failure::TooLarge),
+                Failure::TooLarge.to_string(),
             ),
-            Err(failure) => Verdict::Error {
-                message: failure.into(),
-            },
+            Err(failure) => failure.into(),
             Ok(answer) => match self.verify(&answer, &self.serial, method == HttpMethod::Post) {
                 Ok(_) => Verdict::Passed,
                 Err(actual) => failed(
                     word,
                     "response",
                     "a valid OCSP response for the certificate",
-                    actual,
+                    actual.to_string(),
                 ),
             },
         };
@@ -293,9 +288,7 @@ impl Prober {
         let started = Instant::now();
         let der = self.request(HashAlgorithm::Sha1, self.serial.clone(), true);
         let verdict = match self.exchange(HttpMethod::Post, &der).await {
-            Err(failure) => Verdict::Error {
-                message: failure.into(),
-            },
+            Err(failure) => failure.into(),
             Ok(answer) => match response_nonce(&answer.body) {
                 None => Verdict::Passed,
                 Some(nonce) if nonce == ocsp::hex(&NONCE) => Verdict::Passed,
@@ -317,9 +310,7 @@ impl Prober {
         let started = Instant::now();
         let der = self.request(HashAlgorithm::Sha1, self.serial.clone(), false);
         let verdict = match self.exchange(HttpMethod::Get, &der).await {
-            Err(failure) => Verdict::Error {
-                message: failure.into(),
-            },
+            Err(failure) => failure.into(),
             Ok(answer) if self.verify(&answer, &self.serial, false).is_err() => Verdict::Skipped {
                 reason: "the GET answer is not a valid response to cache".to_owned(),
             },
@@ -385,9 +376,7 @@ impl Prober {
             Ok(serial) => {
                 let der = self.request(HashAlgorithm::Sha1, serial.clone(), false);
                 match self.exchange(HttpMethod::Post, &der).await {
-                    Err(failure) => Verdict::Error {
-                        message: failure.into(),
-                    },
+                    Err(failure) => failure.into(),
                     Ok(answer) => match self.verify(&answer, &serial, false) {
                         Ok(verified) if verified.status == ReportedStatus::Good => failed(
                             "POST",
@@ -419,9 +408,7 @@ impl Prober {
             .exchange(HttpMethod::Post, b"\x30\x03\x02\x01\x2a")
             .await
         {
-            Err(failure) => Verdict::Error {
-                message: failure.into(),
-            },
+            Err(failure) => failure.into(),
             Ok(answer) => match response_status(&answer.body) {
                 Some(status) if status == "malformedRequest" => Verdict::Passed,
                 found => failed(
@@ -448,12 +435,7 @@ impl Prober {
         let started = Instant::now();
         let der = self.request(HashAlgorithm::Sha1, self.serial.clone(), false);
         let (title, verdict) = match self.exchange(HttpMethod::Post, &der).await {
-            Err(message) => (
-                "The response is small".to_owned(),
-                Verdict::Error {
-                    message: message.into(),
-                },
-            ),
+            Err(failure) => ("The response is small".to_owned(), failure.into()),
             Ok(answer) => {
                 let title = format!(
                     "The response is small: {} bytes, in {} ms",

@@ -210,7 +210,7 @@ async fn send_step(
                     let actual = body.get(name);
                     if let Err(expected) = matcher.check(actual, &context) {
                         let actual = actual.map_or_else(|| "absent".to_owned(), Value::to_string);
-                        mismatch(format!("body.{name}"), expected, actual);
+                        mismatch(format!("body.{name}"), expected.to_string(), actual);
                     }
                 }
             }
@@ -226,7 +226,7 @@ async fn send_step(
         let actual = values.first();
         if let Err(expected) = matcher.check(actual, &context) {
             let actual = actual.map_or_else(|| "absent".to_owned(), Value::to_string);
-            mismatch(format!("headers.{name}"), expected, actual);
+            mismatch(format!("headers.{name}"), expected.to_string(), actual);
         }
     }
     if let Some(expect) = &step.journal {

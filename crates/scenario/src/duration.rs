@@ -2,9 +2,14 @@
 
 use time::Duration;
 
+/// A text that is not a duration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid duration {0:?} (expected e.g. 90s, -2h, 1h30m, 1d)")]
+pub struct InvalidDuration(pub String);
+
 /// Parses a signed duration made of `<number><unit>` parts, units `d`, `h`, `m`, `s`, `ms`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let invalid = || format!("invalid duration {text:?} (expected e.g. 90s, -2h, 1h30m, 1d)");
+pub fn parse_duration(text: &str) -> Result<Duration, InvalidDuration> {
+    let invalid = || InvalidDuration(text.to_owned());
     let (negative, rest) = match text.trim().strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.trim().strip_prefix('+').unwrap_or(text.trim())),

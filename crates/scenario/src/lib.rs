@@ -9,9 +9,9 @@ mod raw;
 mod schema;
 mod select;
 
-pub use duration::parse_duration;
+pub use duration::{InvalidDuration, parse_duration};
 pub use load::{LoadError, load_file, load_str};
-pub use matcher::{MatchContext, Matcher, Var};
+pub use matcher::{Expectation, MatchContext, Matcher, MatcherError, Var};
 pub use model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
 pub use schema::schema;
 pub use select::{Partition, Selection};

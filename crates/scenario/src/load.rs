@@ -224,7 +224,7 @@ impl Checker<'_> {
         }
         let action = if let Some(spanned) = &raw.advance {
             Action::Advance(
-                parse_duration(&spanned.value).map_err(|error| self.at(spanned, error))?,
+                parse_duration(&spanned.value).map_err(|error| self.at(spanned, error.to_string()))?,
             )
         } else if let Some(spanned) = &raw.responder {
             Action::Responder {
@@ -274,7 +274,7 @@ impl Checker<'_> {
                 let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
                 Matcher::from_value(spanned.value)
                     .map(|matcher| (name, matcher))
-                    .map_err(|message| self.error(line, column, message))
+                    .map_err(|error| self.error(line, column, error.to_string()))
             })
             .collect()
     }

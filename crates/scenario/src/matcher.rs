@@ -6,7 +6,7 @@ use contract::{imf_fixdate, is_imf_fixdate, parse_imf_fixdate};
 use serde_json::Value;
 use time::Duration;
 
-use super::duration::parse_duration;
+use super::duration::{InvalidDuration, parse_duration};
 
 /// A field's expectation.
 #[derive(Debug, Clone)]
@@ -36,9 +36,89 @@ pub enum Var {
     ResponderUrl,
 }
 
+/// Why a one-key mapping is not a matcher.
+#[derive(Debug, thiserror::Error)]
+pub enum MatcherError {
+    /// `absent`, `present`, `imf_fixdate` take `true`.
+    #[error("{0} takes true")]
+    TakesTrue(&'static str),
+    /// `one_of` takes values.
+    #[error("one_of takes a non-empty list")]
+    EmptyOneOf,
+    /// `regex` takes a pattern.
+    #[error("regex takes a string")]
+    RegexNotString,
+    /// The pattern does not compile.
+    #[error("invalid regex: {0}")]
+    Regex(#[source] regex::Error),
+    /// `var` names a value the scenario knows.
+    #[error("var takes responder_url")]
+    UnknownVar,
+    /// `clock` takes an offset.
+    #[error("clock takes an offset such as -1h")]
+    ClockNotString,
+    /// The offset is not a duration.
+    #[error("{0}")]
+    ClockOffset(#[source] InvalidDuration),
+}
+
+/// What a matcher expected of a field it did not find there, with the scenario's values
+/// (the responder's URL, the clock) filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expectation {
+    /// This value.
+    Value(Value),
+    /// No field.
+    Absent,
+    /// A field.
+    Present,
+    /// One of these values.
+    OneOf(Vec<Value>),
+    /// A string matching this pattern.
+    Regex(String),
+    /// An IMF-fixdate.
+    ImfFixdate,
+    /// The world's responder URL.
+    ResponderUrl(String),
+    /// The IMF-fixdate of this instant.
+    Instant(time::OffsetDateTime),
+    /// An IMF-fixdate between these instants.
+    Between(time::OffsetDateTime, time::OffsetDateTime),
+}
+
+impl std::fmt::Display for Expectation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expectation::Value(value) => write!(f, "{value}"),
+            Expectation::Absent => f.write_str("absent"),
+            Expectation::Present => f.write_str("present"),
+            Expectation::OneOf(values) => {
+                f.write_str("one of ")?;
+                for (index, value) in values.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{value}")?;
+                }
+                Ok(())
+            }
+            Expectation::Regex(pattern) => write!(f, "a string matching /{pattern}/"),
+            Expectation::ImfFixdate => f.write_str("an IMF-fixdate"),
+            Expectation::ResponderUrl(url) => write!(f, "\"{url}\" (responder_url)"),
+            Expectation::Instant(at) => write!(f, "\"{}\"", imf_fixdate(*at)),
+            Expectation::Between(from, to) => write!(
+                f,
+                "an IMF-fixdate from {} to {}",
+                imf_fixdate(*from),
+                imf_fixdate(*to)
+            ),
+        }
+    }
+}
+
 impl Matcher {
     /// Reads a matcher from a YAML value.
-    pub fn from_value(value: Value) -> Result<Self, String> {
+    pub fn from_value(value: Value) -> Result<Self, MatcherError> {
         let Value::Object(fields) = &value else {
             return Ok(Matcher::Equals(value));
         };
@@ -46,9 +126,9 @@ impl Matcher {
         let (Some((key, argument)), None) = (entries.next(), entries.next()) else {
             return Ok(Matcher::Equals(value.clone()));
         };
-        let truth = |name: &str| match argument {
+        let truth = |name: &'static str| match argument {
             Value::Bool(true) => Ok(()),
-            _ => Err(format!("{name} takes true")),
+            _ => Err(MatcherError::TakesTrue(name)),
         };
         match key.as_str() {
             "absent" => truth("absent").map(|()| Matcher::Absent),
@@ -56,29 +136,35 @@ impl Matcher {
             "imf_fixdate" => truth("imf_fixdate").map(|()| Matcher::ImfFixdate),
             "one_of" => match argument {
                 Value::Array(values) if !values.is_empty() => Ok(Matcher::OneOf(values.clone())),
-                _ => Err("one_of takes a non-empty list".to_owned()),
+                _ => Err(MatcherError::EmptyOneOf),
             },
             "regex" => match argument {
                 Value::String(pattern) => regex::Regex::new(pattern)
                     .map(Matcher::Regex)
-                    .map_err(|error| format!("invalid regex: {error}")),
-                _ => Err("regex takes a string".to_owned()),
+                    .map_err(MatcherError::Regex),
+                _ => Err(MatcherError::RegexNotString),
             },
             "var" => match argument.as_str() {
                 Some("responder_url") => Ok(Matcher::Var(Var::ResponderUrl)),
-                _ => Err("var takes responder_url".to_owned()),
+                _ => Err(MatcherError::UnknownVar),
             },
             "clock" => match argument.as_str() {
-                Some(offset) => parse_duration(offset).map(Matcher::Clock),
-                None => Err("clock takes an offset such as -1h".to_owned()),
+                Some(offset) => parse_duration(offset)
+                    .map(Matcher::Clock)
+                    .map_err(MatcherError::ClockOffset),
+                None => Err(MatcherError::ClockNotString),
             },
             _ => Ok(Matcher::Equals(value.clone())),
         }
     }
 
     /// Whether `actual` (`None`: the field is missing) satisfies the matcher; `Err` holds what
-    /// was expected, in words.
-    pub fn check(&self, actual: Option<&Value>, context: &MatchContext) -> Result<(), String> {
+    /// was expected.
+    pub fn check(
+        &self,
+        actual: Option<&Value>,
+        context: &MatchContext,
+    ) -> Result<(), Expectation> {
         let ok = match (self, actual) {
             (Matcher::Absent, actual) => actual.is_none(),
             (_, None) => false,
@@ -106,39 +192,29 @@ impl Matcher {
         if ok {
             Ok(())
         } else {
-            Err(self.describe(context))
+            Err(self.expectation(context))
         }
     }
 
-    /// What the matcher expects, in words.
-    pub fn describe(&self, context: &MatchContext) -> String {
+    /// What the matcher expects, with the scenario's values filled in.
+    pub fn expectation(&self, context: &MatchContext) -> Expectation {
         match self {
-            Matcher::Equals(value) => value.to_string(),
-            Matcher::Absent => "absent".to_owned(),
-            Matcher::Present => "present".to_owned(),
-            Matcher::OneOf(values) => format!(
-                "one of {}",
-                values
-                    .iter()
-                    .map(Value::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Matcher::Regex(regex) => format!("a string matching /{regex}/"),
-            Matcher::ImfFixdate => "an IMF-fixdate".to_owned(),
+            Matcher::Equals(value) => Expectation::Value(value.clone()),
+            Matcher::Absent => Expectation::Absent,
+            Matcher::Present => Expectation::Present,
+            Matcher::OneOf(values) => Expectation::OneOf(values.clone()),
+            Matcher::Regex(regex) => Expectation::Regex(regex.as_str().to_owned()),
+            Matcher::ImfFixdate => Expectation::ImfFixdate,
             Matcher::Var(Var::ResponderUrl) => {
-                format!("\"{}\" (responder_url)", context.responder_url)
+                Expectation::ResponderUrl(context.responder_url.clone())
             }
             Matcher::Clock(offset) if context.slack.is_zero() => {
-                format!("\"{}\"", imf_fixdate(context.now + *offset))
+                Expectation::Instant(context.now + *offset)
             }
-            Matcher::Clock(offset) => {
-                format!(
-                    "an IMF-fixdate from {} to {}",
-                    imf_fixdate(context.now + *offset),
-                    imf_fixdate(context.now + *offset + context.slack)
-                )
-            }
+            Matcher::Clock(offset) => Expectation::Between(
+                context.now + *offset,
+                context.now + *offset + context.slack,
+            ),
         }
     }
 }
@@ -191,7 +267,7 @@ mod tests {
             );
         }
         assert_eq!(
-            matcher.describe(&context),
+            matcher.expectation(&context).to_string(),
             "an IMF-fixdate from Mon, 02 Mar 2026 12:00:00 GMT to Mon, 02 Mar 2026 12:00:03 GMT"
         );
     }
@@ -260,7 +336,7 @@ mod tests {
             (json!({"clock": "soon"}), "invalid duration"),
         ] {
             let error = Matcher::from_value(matcher).expect_err("refused");
-            assert!(error.contains(message), "{error}");
+            assert!(error.to_string().contains(message), "{error}");
         }
     }
 }
