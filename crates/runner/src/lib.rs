@@ -74,8 +74,9 @@ impl Verdict {
 /// One difference between an answer and the scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mismatch {
-    /// The step's line in the scenario file.
-    pub line: u64,
+    /// The step's line in the scenario file; none for a probe's check, which has no file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
     /// The request, e.g. `POST /v1/ocsp/test`.
     pub request: String,
     /// Where in the answer: `status`, `body.cert_status`, `journal.requests`.
@@ -86,13 +87,60 @@ pub struct Mismatch {
     pub actual: String,
 }
 
+/// Where a result comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A scenario file.
+    File(PathBuf),
+    /// The responder a probe checked.
+    Url(String),
+}
+
+impl Source {
+    /// `file:line`, or the source alone when there is no line.
+    pub fn at(&self, line: Option<u64>) -> String {
+        match line {
+            Some(line) => format!("{self}:{line}"),
+            None => self.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Url(url) => f.write_str(url),
+        }
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A report names a file by its path and a probed responder by its URL.
+        let text = String::deserialize(deserializer)?;
+        Ok(if text.starts_with("http://") || text.starts_with("https://") {
+            Source::Url(text)
+        } else {
+            Source::File(PathBuf::from(text))
+        })
+    }
+}
+
 /// One scenario's result.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioResult {
     /// The scenario id.
     pub id: String,
-    /// Its file.
-    pub path: PathBuf,
+    /// Its file, or the URL a probe checked (written `path` in a JSON report).
+    #[serde(rename = "path")]
+    pub source: Source,
     /// Its level.
     pub level: Level,
     /// Its title.
@@ -244,7 +292,7 @@ impl ScenarioResult {
     pub fn of(scenario: &Scenario, verdict: Verdict, took: std::time::Duration) -> Self {
         Self {
             id: scenario.id.clone(),
-            path: scenario.path.clone(),
+            source: Source::File(scenario.path.clone()),
             level: scenario.level,
             title: scenario.title.clone(),
             verdict,
@@ -284,12 +332,12 @@ mod tests {
     fn redaction_reaches_every_text_of_a_result() {
         let mut result = ScenarioResult {
             id: "a::b".to_owned(),
-            path: PathBuf::from("a.yaml"),
+            source: Source::File(PathBuf::from("a.yaml")),
             level: Level::Documented,
             title: "t".to_owned(),
             verdict: Verdict::Failed {
                 mismatches: vec![Mismatch {
-                    line: 1,
+                    line: Some(1),
                     request: "GET /v1/ocsp".to_owned(),
                     path: "body.message".to_owned(),
                     expected: "present".to_owned(),

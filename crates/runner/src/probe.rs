@@ -13,7 +13,7 @@ use der::Decode;
 use x509_cert::Certificate;
 use x509_cert::serial_number::SerialNumber;
 
-use crate::{Mismatch, ScenarioResult, Verdict};
+use crate::{Mismatch, ScenarioResult, Source, Verdict};
 use client::http_body::{BodyError, error_chain, read_capped};
 use client::{HttpMethod, InvalidAnswer, ocsp_request};
 use contract::Level;
@@ -496,7 +496,7 @@ fn rand_octets() -> [u8; 16] {
 
 fn mismatch(request: &str, path: &str, expected: &str, actual: String) -> Mismatch {
     Mismatch {
-        line: 0,
+        line: None,
         request: request.to_owned(),
         path: path.to_owned(),
         expected: expected.to_owned(),
@@ -520,7 +520,7 @@ fn result(
 ) -> ScenarioResult {
     ScenarioResult {
         id: format!("probe::{name}"),
-        path: std::path::PathBuf::from(url),
+        source: Source::Url(url.to_owned()),
         level,
         title: title.to_owned(),
         verdict,

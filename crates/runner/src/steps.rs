@@ -78,7 +78,7 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
             Action::ExpectJournal(expect) => {
                 let found = check_journal(target, expect, journal_start);
                 mismatches.extend(found.into_iter().map(|(path, expected, actual)| Mismatch {
-                    line: step.line,
+                    line: Some(step.line),
                     request: "journal since the start".to_owned(),
                     path,
                     expected,
@@ -183,7 +183,7 @@ async fn send_step(
     let mut mismatches = Vec::new();
     let mut mismatch = |path: String, expected: String, actual: String| {
         mismatches.push(Mismatch {
-            line,
+            line: Some(line),
             request: request_line.clone(),
             path,
             expected,

@@ -165,9 +165,8 @@ fn details(result: &ScenarioResult) -> String {
             for mismatch in mismatches {
                 let _ = write!(
                     text,
-                    "{}:{} {}\n  {}\n    expected {}\n    actual   {}\n",
-                    result.path.display(),
-                    mismatch.line,
+                    "{} {}\n  {}\n    expected {}\n    actual   {}\n",
+                    result.source.at(mismatch.line),
                     mismatch.request,
                     mismatch.path,
                     mismatch.expected,

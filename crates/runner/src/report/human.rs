@@ -142,7 +142,7 @@ pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String 
                 rerun_line(&mut text, result, options);
             }
             Verdict::Error { message } => {
-                let _ = writeln!(text, "      {}: {message}", result.path.display());
+                let _ = writeln!(text, "      {}: {message}", result.source);
                 rerun_line(&mut text, result, options);
             }
             Verdict::Skipped { reason } => {
@@ -180,7 +180,7 @@ fn rerun_line(text: &mut String, result: &ScenarioResult, options: &HumanOptions
 
 /// The command that runs this scenario alone, against the same target.
 fn rerun_command(result: &ScenarioResult, rerun_args: &str) -> String {
-    let mut command = format!("ocsp-harness run {}", result.path.display());
+    let mut command = format!("ocsp-harness run {}", result.source);
     if !rerun_args.is_empty() {
         command.push(' ');
         command.push_str(rerun_args);

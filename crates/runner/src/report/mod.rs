@@ -97,12 +97,8 @@ pub fn write_all(
 }
 
 /// `file:line` of a step, or the file (a probe's URL) alone when there is no line.
-pub(crate) fn place(result: &ScenarioResult, line: u64) -> String {
-    if line == 0 {
-        result.path.display().to_string()
-    } else {
-        format!("{}:{line}", result.path.display())
-    }
+pub(crate) fn place(result: &ScenarioResult, line: Option<u64>) -> String {
+    result.source.at(line)
 }
 
 /// What went wrong in a result that did not pass, as lines of text.
@@ -122,7 +118,7 @@ pub fn problem_lines(result: &ScenarioResult) -> Vec<String> {
                 )
             })
             .collect(),
-        Verdict::Error { message } => vec![format!("{}: {message}", result.path.display())],
+        Verdict::Error { message } => vec![format!("{}: {message}", result.source)],
         Verdict::Skipped { reason } => vec![format!("skipped: {reason}")],
     }
 }
@@ -132,14 +128,17 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::Mismatch;
+    use crate::{Mismatch, Source};
     use contract::Level;
 
     /// One result of each kind, with fixed durations.
     fn results() -> Vec<ScenarioResult> {
         let result = |id: &str, verdict: Verdict| ScenarioResult {
             id: id.to_owned(),
-            path: PathBuf::from(format!("scenarios/{}.yaml", id.replace("::", "/"))),
+            source: Source::File(PathBuf::from(format!(
+                "scenarios/{}.yaml",
+                id.replace("::", "/")
+            ))),
             level: Level::Documented,
             title: format!("the title of {id}"),
             verdict,
@@ -152,21 +151,21 @@ mod tests {
                 Verdict::Failed {
                     mismatches: vec![
                         Mismatch {
-                            line: 13,
+                            line: Some(13),
                             request: "POST /v1/ocsp/test".to_owned(),
                             path: "status".to_owned(),
                             expected: "200".to_owned(),
                             actual: "500".to_owned(),
                         },
                         Mismatch {
-                            line: 13,
+                            line: Some(13),
                             request: "POST /v1/ocsp/test".to_owned(),
                             path: "body.cert_status".to_owned(),
                             expected: "\"REVOKED\"".to_owned(),
                             actual: "absent".to_owned(),
                         },
                         Mismatch {
-                            line: 20,
+                            line: Some(20),
                             request: "GET /v1/ocsp/status".to_owned(),
                             path: "journal.requests".to_owned(),
                             expected: "1".to_owned(),
