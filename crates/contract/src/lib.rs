@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod certificate;
 mod config;
 mod error_code;
 mod level;
@@ -14,6 +15,7 @@ mod role;
 mod status;
 mod verdict;
 
+pub use certificate::CertificateName;
 pub use config::{ConfigError, ConfigField, OcspConfig};
 pub use error_code::ErrorCode;
 pub use level::Level;

@@ -16,7 +16,7 @@ use axum::routing::{get, post, put};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use contract::{ErrorCode, ManagementRole, Permission, Users};
+use contract::{CertificateName, ErrorCode, ManagementRole, Permission, UnknownName, Users};
 
 use crate::certificate::ProxyCertificate;
 use crate::cluster::Cluster;
@@ -258,24 +258,8 @@ async fn test(
     }
 }
 
-/// The certificate names a cluster has (the OpenAPI's ClusterCertificatesResponse); only
-/// `proxy` matters to OCSP, the others are accepted and kept aside.
-const CERTIFICATE_NAMES: [&str; 11] = [
-    "api",
-    "cm",
-    "proxy",
-    "syncer",
-    "metrics_exporter",
-    "ldap_client",
-    "ccs_internode_encryption",
-    "data_internode_encryption",
-    "mtls_trusted_ca",
-    "sso_service",
-    "sso_issuer",
-];
-
 /// One `{"name","certificate","key"}` entry, checked.
-fn certificate_entry(value: &Value) -> Result<(String, String, String), ApiError> {
+fn certificate_entry(value: &Value) -> Result<(CertificateName, String, String), ApiError> {
     let Value::Object(fields) = value else {
         return Err(ApiError::invalid_schema(
             "a certificate entry must be a JSON object",
@@ -298,13 +282,12 @@ fn certificate_entry(value: &Value) -> Result<(String, String, String), ApiError
             None => Err(ApiError::invalid_schema(format!("{field} is required"))),
         }
     };
-    let name = text("name")?;
-    if !CERTIFICATE_NAMES.contains(&name.as_str()) {
-        return Err(ApiError::invalid_schema(format!(
-            "unknown certificate name {name:?} (names: {})",
-            CERTIFICATE_NAMES.join(", ")
-        )));
-    }
+    let name: CertificateName = text("name")?.parse().map_err(|error: UnknownName| {
+        ApiError::invalid_schema(format!(
+            "unknown certificate name {:?} (names: {})",
+            error.name, error.expected
+        ))
+    })?;
     Ok((name, text("certificate")?, text("key")?))
 }
 
@@ -314,7 +297,7 @@ fn install(state: &AppState, entries: &[Value]) -> Result<Response, ApiError> {
     for entry in entries {
         let (name, certificate, key) = certificate_entry(entry)?;
         let parsed = ProxyCertificate::parse(&certificate, &key)?;
-        if name == "proxy" {
+        if name == CertificateName::Proxy {
             proxy = Some(parsed);
         }
     }

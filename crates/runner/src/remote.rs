@@ -22,7 +22,7 @@ use super::{ScenarioResult, Verdict};
 use crate::error::{HttpError, RunError, SetupError, StepError};
 use client::http_body::error_chain;
 use clock::SystemClock;
-use contract::{ManagementRole, Users};
+use contract::{ConfigField, ManagementRole, Users};
 use pki::{KeyType, PkiProfile, ResponderUrl, TestPki};
 use responder::{Behaviour, Responder, ResponderConfig, ResponderHandle};
 use scenario::{Action, MatchContext, Scenario, SendStep, Who};
@@ -509,7 +509,7 @@ fn writable_config(config: &Value) -> Value {
         Value::Object(fields) => Value::Object(
             fields
                 .iter()
-                .filter(|(name, _)| name.as_str() != "responder_url")
+                .filter(|(name, _)| name.as_str() != ConfigField::ResponderUrl.name())
                 .map(|(name, value)| (name.clone(), value.clone()))
                 .collect(),
         ),
