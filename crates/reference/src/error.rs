@@ -126,3 +126,43 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn domain_errors_become_their_documented_answers() {
+        let refused = contract::OcspConfig::default()
+            .updated(&json!({"query_frequency": 1}))
+            .expect_err("out of range");
+        let answer = ApiError::from(refused);
+        assert_eq!(
+            (answer.status, answer.code),
+            (StatusCode::BAD_REQUEST, ErrorCode::InvalidSchema)
+        );
+        assert_eq!(
+            answer.message,
+            "query_frequency must be between 60 and 86400, not 1"
+        );
+
+        let answer = ApiError::from(CertificateError::KeyMismatch);
+        assert_eq!(
+            (answer.status, answer.code),
+            (StatusCode::BAD_REQUEST, ErrorCode::InvalidCertificate)
+        );
+
+        for (failure, code) in [
+            (QueryFailure::NoResponderUrl, ErrorCode::NoResponderUrl),
+            (QueryFailure::QueuedTooLong, ErrorCode::TaskQueuedForTooLong),
+        ] {
+            let answer = ApiError::from(failure);
+            assert_eq!(
+                (answer.status, answer.code),
+                (StatusCode::INTERNAL_SERVER_ERROR, code)
+            );
+        }
+    }
+}

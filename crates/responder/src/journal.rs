@@ -53,7 +53,9 @@ fn summary_or_reason<S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     match request {
         Ok(summary) => serializer.serialize_newtype_variant("Result", 0, "Ok", summary),
-        Err(reason) => serializer.serialize_newtype_variant("Result", 1, "Err", &reason.to_string()),
+        Err(reason) => {
+            serializer.serialize_newtype_variant("Result", 1, "Err", &reason.to_string())
+        }
     }
 }
 

@@ -114,7 +114,9 @@ pub enum InstallError {
         source: reqwest::Error,
     },
     /// The target refused it.
-    #[error("installing the {role} certificate: PUT /v1/cluster/update_cert answered HTTP {status}")]
+    #[error(
+        "installing the {role} certificate: PUT /v1/cluster/update_cert answered HTTP {status}"
+    )]
     Refused {
         /// The certificate.
         role: Role,

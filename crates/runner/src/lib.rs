@@ -125,11 +125,13 @@ impl<'de> Deserialize<'de> for Source {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // A report names a file by its path and a probed responder by its URL.
         let text = String::deserialize(deserializer)?;
-        Ok(if text.starts_with("http://") || text.starts_with("https://") {
-            Source::Url(text)
-        } else {
-            Source::File(PathBuf::from(text))
-        })
+        Ok(
+            if text.starts_with("http://") || text.starts_with("https://") {
+                Source::Url(text)
+            } else {
+                Source::File(PathBuf::from(text))
+            },
+        )
     }
 }
 

@@ -199,10 +199,7 @@ impl RemoteSession {
                 status: status.as_u16(),
             });
         }
-        let config: Value = answer
-            .json()
-            .await
-            .map_err(RemoteError::NotJson)?;
+        let config: Value = answer.json().await.map_err(RemoteError::NotJson)?;
         let initial_config = writable_config(&config);
 
         if let Some(state_url) = &options.state_url {
@@ -407,13 +404,10 @@ impl RemoteSession {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let answer = request
-            .send()
-            .await
-            .map_err(|source| HttpError::NoAnswer {
-                request: format!("{method} {url}"),
-                source,
-            })?;
+        let answer = request.send().await.map_err(|source| HttpError::NoAnswer {
+            request: format!("{method} {url}"),
+            source,
+        })?;
         if answer.status().is_success() {
             Ok(())
         } else {

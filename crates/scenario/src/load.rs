@@ -224,7 +224,8 @@ impl Checker<'_> {
         }
         let action = if let Some(spanned) = &raw.advance {
             Action::Advance(
-                parse_duration(&spanned.value).map_err(|error| self.at(spanned, error.to_string()))?,
+                parse_duration(&spanned.value)
+                    .map_err(|error| self.at(spanned, error.to_string()))?,
             )
         } else if let Some(spanned) = &raw.responder {
             Action::Responder {

@@ -160,11 +160,7 @@ impl Matcher {
 
     /// Whether `actual` (`None`: the field is missing) satisfies the matcher; `Err` holds what
     /// was expected.
-    pub fn check(
-        &self,
-        actual: Option<&Value>,
-        context: &MatchContext,
-    ) -> Result<(), Expectation> {
+    pub fn check(&self, actual: Option<&Value>, context: &MatchContext) -> Result<(), Expectation> {
         let ok = match (self, actual) {
             (Matcher::Absent, actual) => actual.is_none(),
             (_, None) => false,
@@ -211,10 +207,9 @@ impl Matcher {
             Matcher::Clock(offset) if context.slack.is_zero() => {
                 Expectation::Instant(context.now + *offset)
             }
-            Matcher::Clock(offset) => Expectation::Between(
-                context.now + *offset,
-                context.now + *offset + context.slack,
-            ),
+            Matcher::Clock(offset) => {
+                Expectation::Between(context.now + *offset, context.now + *offset + context.slack)
+            }
         }
     }
 }
