@@ -31,7 +31,8 @@ impl UnknownName {
 
 /// Declares a fieldless enum with the name of each variant, and derives from that one list
 /// `ALL` (in declaration order), `name()`, `Display`, `FromStr` (an [`UnknownName`] error
-/// naming `kind`), `Serialize` and `Deserialize` (by name).
+/// naming `kind`; `: "kind", ignore_case` accepts any case), `Serialize` and `Deserialize`
+/// (by name).
 ///
 /// ```
 /// ocsp_harness_contract::named_enum! {
@@ -56,6 +57,31 @@ impl UnknownName {
 #[macro_export]
 macro_rules! named_enum {
     (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident : $kind:literal, ignore_case {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+        }
+    ) => {
+        $crate::named_enum! {
+            @ true $(#[$meta])* $vis enum $name: $kind {
+                $( $(#[$vmeta])* $variant = $text ),+
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident : $kind:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+        }
+    ) => {
+        $crate::named_enum! {
+            @ false $(#[$meta])* $vis enum $name: $kind {
+                $( $(#[$vmeta])* $variant = $text ),+
+            }
+        }
+    };
+    (
+        @ $ignore_case:literal
         $(#[$meta:meta])*
         $vis:vis enum $name:ident : $kind:literal {
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
@@ -97,10 +123,16 @@ macro_rules! named_enum {
             type Err = $crate::UnknownName;
 
             fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-                match text {
-                    $( $text => Ok($name::$variant), )+
-                    _ => Err($crate::UnknownName::new($kind, text, Self::names())),
-                }
+                Self::ALL
+                    .into_iter()
+                    .find(|value| {
+                        if $ignore_case {
+                            value.name().eq_ignore_ascii_case(text)
+                        } else {
+                            value.name() == text
+                        }
+                    })
+                    .ok_or_else(|| $crate::UnknownName::new($kind, text, Self::names()))
             }
         }
 

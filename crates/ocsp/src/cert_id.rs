@@ -5,36 +5,27 @@ use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912::{ID_SHA_1, ID_SHA_256, ID_SHA_384, ID_SHA_512};
 use der::Encode;
 use der::asn1::{Null, OctetString};
-use serde::{Deserialize, Serialize};
 use sha1::Digest;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::serial_number::SerialNumber;
 use x509_ocsp::CertId;
 
-/// The hash algorithms a CertID may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HashAlgorithm {
-    /// SHA-1: what RFC 5019 clients send.
-    Sha1,
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
+contract::named_enum! {
+    /// The hash algorithms a CertID may use, by their names in journals and scenarios.
+    pub enum HashAlgorithm: "hash algorithm" {
+        /// SHA-1: what RFC 5019 clients send.
+        Sha1 = "sha1",
+        /// SHA-256.
+        Sha256 = "sha256",
+        /// SHA-384.
+        Sha384 = "sha384",
+        /// SHA-512.
+        Sha512 = "sha512",
+    }
 }
 
 impl HashAlgorithm {
-    /// Every algorithm.
-    pub const ALL: [HashAlgorithm; 4] = [
-        HashAlgorithm::Sha1,
-        HashAlgorithm::Sha256,
-        HashAlgorithm::Sha384,
-        HashAlgorithm::Sha512,
-    ];
-
     /// The algorithm's OID.
     pub fn oid(self) -> ObjectIdentifier {
         match self {
@@ -50,16 +41,6 @@ impl HashAlgorithm {
         Self::ALL
             .into_iter()
             .find(|algorithm| algorithm.oid() == *oid)
-    }
-
-    /// Its name, as in journals and scenarios.
-    pub fn name(self) -> &'static str {
-        match self {
-            HashAlgorithm::Sha1 => "sha1",
-            HashAlgorithm::Sha256 => "sha256",
-            HashAlgorithm::Sha384 => "sha384",
-            HashAlgorithm::Sha512 => "sha512",
-        }
     }
 
     /// The digest of `data`.

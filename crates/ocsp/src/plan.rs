@@ -30,61 +30,37 @@ impl Default for ResponsePlan {
     }
 }
 
-/// The CRL reasons RFC 5280 section 5.3.1 defines (7 is unused).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CrlReason {
-    /// unspecified (0)
-    Unspecified,
-    /// keyCompromise (1)
-    KeyCompromise,
-    /// cACompromise (2)
-    CaCompromise,
-    /// affiliationChanged (3)
-    AffiliationChanged,
-    /// superseded (4)
-    Superseded,
-    /// cessationOfOperation (5)
-    CessationOfOperation,
-    /// certificateHold (6)
-    CertificateHold,
-    /// removeFromCRL (8)
-    RemoveFromCrl,
-    /// privilegeWithdrawn (9)
-    PrivilegeWithdrawn,
-    /// aACompromise (10)
-    AaCompromise,
+contract::named_enum! {
+    /// The CRL reasons RFC 5280 section 5.3.1 defines (7 is unused), by the names JSON gives
+    /// them.
+    pub enum CrlReason: "CRL reason" {
+        /// unspecified (0)
+        Unspecified = "unspecified",
+        /// keyCompromise (1)
+        KeyCompromise = "key_compromise",
+        /// cACompromise (2)
+        CaCompromise = "ca_compromise",
+        /// affiliationChanged (3)
+        AffiliationChanged = "affiliation_changed",
+        /// superseded (4)
+        Superseded = "superseded",
+        /// cessationOfOperation (5)
+        CessationOfOperation = "cessation_of_operation",
+        /// certificateHold (6)
+        CertificateHold = "certificate_hold",
+        /// removeFromCRL (8)
+        RemoveFromCrl = "remove_from_crl",
+        /// privilegeWithdrawn (9)
+        PrivilegeWithdrawn = "privilege_withdrawn",
+        /// aACompromise (10)
+        AaCompromise = "aa_compromise",
+    }
 }
 
 impl CrlReason {
-    /// Every reason.
-    pub const ALL: [CrlReason; 10] = [
-        CrlReason::Unspecified,
-        CrlReason::KeyCompromise,
-        CrlReason::CaCompromise,
-        CrlReason::AffiliationChanged,
-        CrlReason::Superseded,
-        CrlReason::CessationOfOperation,
-        CrlReason::CertificateHold,
-        CrlReason::RemoveFromCrl,
-        CrlReason::PrivilegeWithdrawn,
-        CrlReason::AaCompromise,
-    ];
-
-    /// The kebab-case name used in behaviour names.
-    pub fn name(self) -> &'static str {
-        match self {
-            CrlReason::Unspecified => "unspecified",
-            CrlReason::KeyCompromise => "key-compromise",
-            CrlReason::CaCompromise => "ca-compromise",
-            CrlReason::AffiliationChanged => "affiliation-changed",
-            CrlReason::Superseded => "superseded",
-            CrlReason::CessationOfOperation => "cessation-of-operation",
-            CrlReason::CertificateHold => "certificate-hold",
-            CrlReason::RemoveFromCrl => "remove-from-crl",
-            CrlReason::PrivilegeWithdrawn => "privilege-withdrawn",
-            CrlReason::AaCompromise => "aa-compromise",
-        }
+    /// The name in behaviour names: `key-compromise`.
+    pub fn kebab_name(self) -> String {
+        self.name().replace('_', "-")
     }
 
     pub(crate) fn to_x509(self) -> x509_cert::ext::pkix::CrlReason {

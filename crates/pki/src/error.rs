@@ -7,9 +7,6 @@ use super::role::Role;
 /// A profile value that cannot describe a PKI.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    /// A key type name that is not one of ours.
-    #[error("unknown key type {0:?} (expected one of p256, p384, rsa2048, ed25519)")]
-    UnknownKeyType(String),
     /// A serial that is not hex.
     #[error("invalid serial {0:?} (expected hex digits, e.g. 0x1A2B or 1a:2b)")]
     InvalidSerial(String),

@@ -15,7 +15,7 @@ pub use error::{PkiError, ProfileError, StoreError};
 pub use generate::{IssuedCert, TestPki};
 pub use keys::{pem_encode, private_key_pem};
 pub use profile::{KeyType, PkiProfile, ResponderUrl, Serial};
-pub use role::{Role, UnknownRole};
+pub use role::Role;
 pub use store::{MANIFEST_FILE, Manifest, ManifestEntry, read_dir, write_dir};
 
 pub use files::Overwrite;

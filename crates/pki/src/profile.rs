@@ -10,55 +10,20 @@ use time::OffsetDateTime;
 
 use super::error::ProfileError;
 
-/// The key type of every key in a generated PKI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeyType {
-    /// ECDSA on NIST P-256 with SHA-256.
-    #[default]
-    P256,
-    /// ECDSA on NIST P-384 with SHA-384.
-    P384,
-    /// RSA 2048 bits, PKCS#1 v1.5 with SHA-256.
-    Rsa2048,
-    /// Ed25519.
-    Ed25519,
-}
-
-impl KeyType {
-    /// Every key type, in the order the CLI lists them.
-    pub const ALL: [KeyType; 4] = [
-        KeyType::P256,
-        KeyType::P384,
-        KeyType::Rsa2048,
-        KeyType::Ed25519,
-    ];
-
-    /// The name used on the command line, in scenarios and in the manifest.
-    pub fn name(self) -> &'static str {
-        match self {
-            KeyType::P256 => "p256",
-            KeyType::P384 => "p384",
-            KeyType::Rsa2048 => "rsa2048",
-            KeyType::Ed25519 => "ed25519",
-        }
-    }
-}
-
-impl fmt::Display for KeyType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for KeyType {
-    type Err = ProfileError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        KeyType::ALL
-            .into_iter()
-            .find(|key_type| key_type.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| ProfileError::UnknownKeyType(s.to_owned()))
+contract::named_enum! {
+    /// The key type of every key in a generated PKI, by the name used on the command line, in
+    /// scenarios and in the manifest (parsed in any case).
+    #[derive(Default)]
+    pub enum KeyType: "key type", ignore_case {
+        /// ECDSA on NIST P-256 with SHA-256.
+        #[default]
+        P256 = "p256",
+        /// ECDSA on NIST P-384 with SHA-384.
+        P384 = "p384",
+        /// RSA 2048 bits, PKCS#1 v1.5 with SHA-256.
+        Rsa2048 = "rsa2048",
+        /// Ed25519.
+        Ed25519 = "ed25519",
     }
 }
 
@@ -273,10 +238,10 @@ mod tests {
                 Some(key_type)
             );
         }
-        assert!(matches!(
-            "dsa".parse::<KeyType>(),
-            Err(ProfileError::UnknownKeyType(name)) if name == "dsa"
-        ));
+        assert_eq!(
+            "dsa".parse::<KeyType>().map_err(|error| error.to_string()),
+            Err("unknown key type \"dsa\" (p256, p384, rsa2048, ed25519)".to_owned())
+        );
     }
 
     #[test]

@@ -1,71 +1,35 @@
 //! The certificates and keys a test PKI holds, each with the job it has in scenarios.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-/// One certificate (with its key) of a test PKI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// The trust anchor.
-    Root,
-    /// The CA that issues the proxy certificate and the delegated responders.
-    Intermediate,
-    /// The cluster's `proxy` certificate, with the responder URL in its AIA extension.
-    Proxy,
-    /// A proxy certificate with no AIA extension: the `no_responder_url` case.
-    ProxyNoAia,
-    /// A delegated OCSP responder: OCSPSigning EKU and the no-check extension.
-    Responder,
-    /// A would-be delegated responder without the OCSPSigning EKU.
-    ResponderNoEku,
-    /// A delegated responder whose validity ended before the PKI's time.
-    ResponderExpired,
-    /// A delegated responder whose validity starts after the PKI's time.
-    ResponderNotYetValid,
-    /// A second root that has nothing to do with the proxy certificate.
-    UnrelatedRoot,
-    /// A delegated responder issued by [`Role::UnrelatedRoot`] instead of the intermediate.
-    ResponderOtherCa,
-    /// A TLS server certificate for `localhost`, `127.0.0.1` and `::1`.
-    Server,
+contract::named_enum! {
+    /// One certificate (with its key) of a test PKI, by its name in manifests, scenarios and
+    /// file names. Declared issuers first.
+    pub enum Role: "certificate role" {
+        /// The trust anchor.
+        Root = "root",
+        /// The CA that issues the proxy certificate and the delegated responders.
+        Intermediate = "intermediate",
+        /// The cluster's `proxy` certificate, with the responder URL in its AIA extension.
+        Proxy = "proxy",
+        /// A proxy certificate with no AIA extension: the `no_responder_url` case.
+        ProxyNoAia = "proxy-no-aia",
+        /// A delegated OCSP responder: OCSPSigning EKU and the no-check extension.
+        Responder = "responder",
+        /// A would-be delegated responder without the OCSPSigning EKU.
+        ResponderNoEku = "responder-no-eku",
+        /// A delegated responder whose validity ended before the PKI's time.
+        ResponderExpired = "responder-expired",
+        /// A delegated responder whose validity starts after the PKI's time.
+        ResponderNotYetValid = "responder-not-yet-valid",
+        /// A second root that has nothing to do with the proxy certificate.
+        UnrelatedRoot = "unrelated-root",
+        /// A delegated responder issued by [`Role::UnrelatedRoot`] instead of the intermediate.
+        ResponderOtherCa = "responder-other-ca",
+        /// A TLS server certificate for `localhost`, `127.0.0.1` and `::1`.
+        Server = "server",
+    }
 }
 
 impl Role {
-    /// Every role in declaration order, which puts issuers before what they issue.
-    pub const ALL: [Role; 11] = [
-        Role::Root,
-        Role::Intermediate,
-        Role::Proxy,
-        Role::ProxyNoAia,
-        Role::Responder,
-        Role::ResponderNoEku,
-        Role::ResponderExpired,
-        Role::ResponderNotYetValid,
-        Role::UnrelatedRoot,
-        Role::ResponderOtherCa,
-        Role::Server,
-    ];
-
-    /// The role's name in manifests, scenarios and file names.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Root => "root",
-            Role::Intermediate => "intermediate",
-            Role::Proxy => "proxy",
-            Role::ProxyNoAia => "proxy-no-aia",
-            Role::Responder => "responder",
-            Role::ResponderNoEku => "responder-no-eku",
-            Role::ResponderExpired => "responder-expired",
-            Role::ResponderNotYetValid => "responder-not-yet-valid",
-            Role::ResponderOtherCa => "responder-other-ca",
-            Role::UnrelatedRoot => "unrelated-root",
-            Role::Server => "server",
-        }
-    }
-
     /// The role whose key signs this role's certificate; `None` for self-signed roots.
     pub fn issuer(self) -> Option<Role> {
         match self {
@@ -97,28 +61,6 @@ impl Role {
             Role::UnrelatedRoot => "ocsp-harness Unrelated Root CA",
             Role::Server => "localhost",
         }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A role name that is not one of ours.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown certificate role {0:?}")]
-pub struct UnknownRole(pub String);
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.name() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 

@@ -102,8 +102,8 @@ pub fn catalogue() -> Vec<CatalogueEntry> {
     for reason in CrlReason::ALL {
         rows.add(
             STATUS,
-            format!("revoked-{}", reason.name()),
-            format!("revoked an hour ago, reason {}", reason.name()),
+            format!("revoked-{}", reason.kebab_name()),
+            format!("revoked an hour ago, reason {}", reason.kebab_name()),
             signed(|plan| plan.status = revoked(Some(reason))),
             Revoked,
             Documented,
