@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use contract::Level;
 use contract::ManagementRole;
-use ocsp::HashAlgorithm;
+use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
 use responder::catalogue;
 
@@ -23,22 +23,14 @@ const MATCHERS: [&str; 7] = [
 
 /// The schema (JSON Schema draft 2020-12) of one scenario file.
 pub fn schema() -> Value {
-    let levels: Vec<&str> = [Level::Documented, Level::Recommended, Level::Reference]
-        .into_iter()
-        .map(Level::name)
-        .collect();
-    let key_types: Vec<&str> = KeyType::ALL.into_iter().map(KeyType::name).collect();
+    let levels: Vec<&str> = Level::names().collect();
+    let key_types: Vec<&str> = KeyType::names().collect();
     let behaviours: Vec<String> = catalogue().into_iter().map(|entry| entry.name).collect();
-    let cert_roles: Vec<&str> = Role::ALL.into_iter().map(Role::name).collect();
-    let mut senders: Vec<&str> = ManagementRole::ALL
-        .into_iter()
-        .map(ManagementRole::name)
-        .collect();
+    let cert_roles: Vec<&str> = Role::names().collect();
+    let mut senders: Vec<&str> = ManagementRole::names().collect();
     senders.push("anonymous");
-    let hashes: Vec<&str> = HashAlgorithm::ALL
-        .into_iter()
-        .map(HashAlgorithm::name)
-        .collect();
+    let hashes: Vec<&str> = HashAlgorithm::names().collect();
+    let methods: Vec<&str> = HttpMethod::names().collect();
     let duration = json!({
         "type": "string",
         "pattern": "^[+-]?([0-9]+(d|h|m|s))+$",
@@ -157,7 +149,7 @@ pub fn schema() -> Value {
                 "description": "What the responder saw: in a send step, during it; in an expect step alone, since the world started. Each property holds for every request.",
                 "properties": {
                     "requests": {"type": "integer", "minimum": 0},
-                    "method": {"enum": ["GET", "POST"]},
+                    "method": {"enum": methods},
                     "hash_algorithm": {"enum": hashes},
                     "nonce": {"type": "boolean"},
                     "cert": {"enum": cert_roles},

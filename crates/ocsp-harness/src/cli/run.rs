@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 
-use ocsp_harness::contract::{ManagementRole, User, Users};
+use ocsp_harness::contract::{ManagementRole, UnknownName, User, Users};
 use ocsp_harness::level::Level;
 use ocsp_harness::pki::ResponderUrl;
 use ocsp_harness::runner::{RemoteError, RemoteOptions, RemoteSession, ScenarioResult, Trust};
@@ -116,18 +116,11 @@ pub struct RemoteArgs {
 }
 
 fn parse_level(text: &str) -> Result<Level, String> {
-    [Level::Documented, Level::Recommended, Level::Reference]
-        .into_iter()
-        .find(|level| level.name() == text)
-        .ok_or_else(|| "expected documented, recommended or reference".to_owned())
+    text.parse().map_err(|error: UnknownName| error.to_string())
 }
 
 pub(crate) fn parse_format(text: &str) -> Result<report::Format, String> {
-    report::Format::ALL
-        .into_iter()
-        .find(|(name, _)| *name == text)
-        .map(|(_, format)| format)
-        .ok_or_else(|| "expected human, json, junit or tap".to_owned())
+    text.parse().map_err(|error: UnknownName| error.to_string())
 }
 
 /// Runs the command.

@@ -35,7 +35,7 @@ fn filter_style() -> String {
             "#show-{verdict}:checked ~ main tr.row:not(.{verdict}) {{ display: none; }}"
         );
     }
-    for level in LEVELS {
+    for level in Level::ALL {
         let level = level.name();
         let _ = writeln!(
             css,
@@ -44,8 +44,6 @@ fn filter_style() -> String {
     }
     css
 }
-
-const LEVELS: [Level; 3] = [Level::Documented, Level::Recommended, Level::Reference];
 
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
@@ -93,7 +91,7 @@ fn filters() -> String {
         );
     }
     html.push_str("<input type=\"radio\" name=\"level\" id=\"level-all\" checked hidden>");
-    for level in LEVELS {
+    for level in Level::ALL {
         let _ = write!(
             html,
             "<input type=\"radio\" name=\"level\" id=\"level-{0}\" hidden>",
@@ -105,7 +103,7 @@ fn filters() -> String {
         let _ = write!(html, "<label for=\"show-{verdict}\">{verdict}</label>");
     }
     html.push_str(" Level: <label for=\"level-all\">all</label>");
-    for level in LEVELS {
+    for level in Level::ALL {
         let _ = write!(html, "<label for=\"level-{0}\">{0}</label>", level.name());
     }
     html.push_str("</div>\n");

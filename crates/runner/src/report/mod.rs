@@ -15,28 +15,21 @@ pub use tap::tap;
 use crate::{ScenarioResult, Verdict};
 use files::{NewFile, Overwrite, WriteError, write_all_or_nothing};
 
-/// The output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// For people.
-    Human,
-    /// The results as JSON.
-    Json,
-    /// JUnit XML, for CI systems.
-    Junit,
-    /// Test Anything Protocol.
-    Tap,
+contract::named_enum! {
+    /// The output formats, by their names on the command line.
+    pub enum Format: "format" {
+        /// For people.
+        Human = "human",
+        /// The results as JSON.
+        Json = "json",
+        /// JUnit XML, for CI systems.
+        Junit = "junit",
+        /// Test Anything Protocol.
+        Tap = "tap",
+    }
 }
 
 impl Format {
-    /// Every format, by name.
-    pub const ALL: [(&'static str, Format); 4] = [
-        ("human", Format::Human),
-        ("json", Format::Json),
-        ("junit", Format::Junit),
-        ("tap", Format::Tap),
-    ];
-
     /// `results` in this format.
     pub fn render(self, results: &[ScenarioResult]) -> String {
         match self {
