@@ -8,6 +8,7 @@
 
 mod certificate;
 mod config;
+mod endpoint;
 mod error_code;
 mod level;
 mod names;
@@ -17,6 +18,7 @@ mod verdict;
 
 pub use certificate::CertificateName;
 pub use config::{ConfigError, ConfigField, OcspConfig};
+pub use endpoint::Endpoint;
 pub use error_code::ErrorCode;
 pub use level::Level;
 pub use names::UnknownName;

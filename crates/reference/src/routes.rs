@@ -16,7 +16,7 @@ use axum::routing::{get, post, put};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use contract::{CertificateName, ErrorCode, ManagementRole, Permission, UnknownName, Users};
+use contract::{CertificateName, Endpoint, ErrorCode, ManagementRole, UnknownName, Users};
 
 use crate::certificate::ProxyCertificate;
 use crate::cluster::Cluster;
@@ -35,11 +35,11 @@ pub struct AppState {
 /// The `/v1` routes, with JSON answers for unknown paths (404) and methods (405).
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/v1/ocsp", get(get_config).put(put_config))
-        .route("/v1/ocsp/status", get(get_status))
-        .route("/v1/ocsp/test", post(test))
-        .route("/v1/cluster/update_cert", put(update_cert))
-        .route("/v1/cluster/certificates", put(update_certificates))
+        .route(Endpoint::GetConfig.path(), get(get_config).put(put_config))
+        .route(Endpoint::GetStatus.path(), get(get_status))
+        .route(Endpoint::PostTest.path(), post(test))
+        .route(Endpoint::UpdateCert.path(), put(update_cert))
+        .route(Endpoint::PutCertificates.path(), put(update_certificates))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -61,42 +61,49 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// What an endpoint requires of a request before it reads the body.
+/// The endpoint a handler serves, which says what it requires of a request before the
+/// body is read: a permission (403 without it) and, for the OCSP endpoints, every node's OCSP
+/// capability (406).
 pub trait Requirement {
-    /// The permission the user's role must hold (403 without it).
-    const PERMISSION: Permission;
-    /// Whether every node must support OCSP (406 otherwise): the OCSP endpoints only.
-    const NEEDS_OCSP_CAPABILITY: bool;
+    /// The endpoint.
+    const ENDPOINT: Endpoint;
 }
 
 macro_rules! requirements {
-    ($($(#[$meta:meta])* $name:ident: $permission:ident, $capability:literal;)+) => {$(
+    ($($(#[$meta:meta])* $name:ident;)+) => {$(
         $(#[$meta])*
         #[derive(Debug)]
         pub struct $name;
 
         impl Requirement for $name {
-            const PERMISSION: Permission = Permission::$permission;
-            const NEEDS_OCSP_CAPABILITY: bool = $capability;
+            const ENDPOINT: Endpoint = Endpoint::$name;
         }
     )+};
 }
 
-requirements! {
-    /// `GET /v1/ocsp`.
-    ViewOcspConfig: ViewOcspConfig, true;
-    /// `PUT /v1/ocsp`.
-    ConfigOcsp: ConfigOcsp, true;
-    /// `GET /v1/ocsp/status`.
-    ViewOcspStatus: ViewOcspStatus, true;
-    /// `POST /v1/ocsp/test`.
-    TestOcspStatus: TestOcspStatus, true;
-    /// `PUT /v1/cluster/update_cert` and `PUT /v1/cluster/certificates`.
-    UpdateCluster: UpdateCluster, false;
+/// Handlers' requirements, one per endpoint.
+pub mod endpoint {
+    use super::{Endpoint, Requirement};
+
+    requirements! {
+        /// `GET /v1/ocsp`.
+        GetConfig;
+        /// `PUT /v1/ocsp`.
+        PutConfig;
+        /// `GET /v1/ocsp/status`.
+        GetStatus;
+        /// `POST /v1/ocsp/test`.
+        PostTest;
+        /// `PUT /v1/cluster/update_cert`.
+        UpdateCert;
+        /// `PUT /v1/cluster/certificates`.
+        PutCertificates;
+    }
 }
 
 /// A request whose Basic credentials name a user whose role holds `R`'s permission, to a
-/// cluster whose nodes all support OCSP when `R` needs it: 401, then 403, then 406 otherwise.
+/// cluster whose nodes all support OCSP when `R`'s endpoint needs it: 401, then 403, then 406
+/// otherwise.
 /// Taken as a handler's first argument, it runs before anything reads the body.
 #[derive(Debug)]
 pub struct Authorized<R: Requirement> {
@@ -110,10 +117,11 @@ impl<R: Requirement> FromRequestParts<AppState> for Authorized<R> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let role = authenticated_role(state, &parts.headers).ok_or_else(ApiError::unauthorized)?;
-        if !role.has(R::PERMISSION) {
-            return Err(ApiError::forbidden(R::PERMISSION));
+        let permission = R::ENDPOINT.permission();
+        if !role.has(permission) {
+            return Err(ApiError::forbidden(permission));
         }
-        if R::NEEDS_OCSP_CAPABILITY && !state.cluster.ocsp_capable() {
+        if R::ENDPOINT.needs_ocsp_capability() && !state.cluster.ocsp_capable() {
             return Err(ApiError::unsupported_by_capability());
         }
         Ok(Self {
@@ -195,7 +203,7 @@ fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Option<Value>, ApiErro
 }
 
 async fn get_config(
-    _: Authorized<ViewOcspConfig>,
+    _: Authorized<endpoint::GetConfig>,
     State(state): State<AppState>,
 ) -> Result<Response, ApiError> {
     let cluster = &state.cluster;
@@ -203,7 +211,7 @@ async fn get_config(
 }
 
 async fn put_config(
-    _: Authorized<ConfigOcsp>,
+    _: Authorized<endpoint::PutConfig>,
     State(state): State<AppState>,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
@@ -226,7 +234,7 @@ async fn put_config(
 }
 
 async fn get_status(
-    _: Authorized<ViewOcspStatus>,
+    _: Authorized<endpoint::GetStatus>,
     State(state): State<AppState>,
 ) -> Result<Response, ApiError> {
     match state.cluster.cached() {
@@ -238,7 +246,7 @@ async fn get_status(
 }
 
 async fn test(
-    _: Authorized<TestOcspStatus>,
+    _: Authorized<endpoint::PostTest>,
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
@@ -308,7 +316,7 @@ fn install(state: &AppState, entries: &[Value]) -> Result<Response, ApiError> {
 }
 
 async fn update_cert(
-    _: Authorized<UpdateCluster>,
+    _: Authorized<endpoint::UpdateCert>,
     State(state): State<AppState>,
     JsonBody(entry): JsonBody,
 ) -> Result<Response, ApiError> {
@@ -317,7 +325,7 @@ async fn update_cert(
 }
 
 async fn update_certificates(
-    _: Authorized<UpdateCluster>,
+    _: Authorized<endpoint::PutCertificates>,
     State(state): State<AppState>,
     body: JsonBody,
 ) -> Result<Response, ApiError> {

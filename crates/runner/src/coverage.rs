@@ -8,66 +8,42 @@ use std::fmt::{self, Write as _};
 use http::Method;
 use serde::Serialize;
 
-use contract::Level;
 use contract::ManagementRole;
+use contract::{Endpoint, ErrorCode, Level};
 use responder::catalogue;
 use scenario::{Action, Matcher, Scenario, SendStep};
+use serde_json::Value;
 
-/// An endpoint of the contract, or any of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Endpoint {
-    /// `GET /v1/ocsp`.
-    GetConfig,
-    /// `PUT /v1/ocsp`.
-    PutConfig,
-    /// `GET /v1/ocsp/status`.
-    GetStatus,
-    /// `POST /v1/ocsp/test`.
-    PostTest,
-    /// `PUT /v1/cluster/update_cert`.
-    UpdateCert,
-    /// `PUT /v1/cluster/certificates`.
-    PutCertificates,
-    /// Any request at all (the transport rules).
+/// Where an answer is given: one endpoint, or any request at all (the transport rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// This endpoint.
+    Endpoint(Endpoint),
+    /// Any request.
     Any,
 }
 
-impl Endpoint {
-    /// The six endpoints.
-    pub const ALL: [Endpoint; 6] = [
-        Endpoint::GetConfig,
-        Endpoint::PutConfig,
-        Endpoint::GetStatus,
-        Endpoint::PostTest,
-        Endpoint::UpdateCert,
-        Endpoint::PutCertificates,
-    ];
-
-    fn method_and_path(self) -> Option<(Method, &'static str)> {
-        match self {
-            Endpoint::GetConfig => Some((Method::GET, "/v1/ocsp")),
-            Endpoint::PutConfig => Some((Method::PUT, "/v1/ocsp")),
-            Endpoint::GetStatus => Some((Method::GET, "/v1/ocsp/status")),
-            Endpoint::PostTest => Some((Method::POST, "/v1/ocsp/test")),
-            Endpoint::UpdateCert => Some((Method::PUT, "/v1/cluster/update_cert")),
-            Endpoint::PutCertificates => Some((Method::PUT, "/v1/cluster/certificates")),
-            Endpoint::Any => None,
-        }
-    }
-
+impl Scope {
     fn matches(self, method: &Method, path: &str) -> bool {
-        let path = path.split('?').next().unwrap_or(path);
-        self.method_and_path()
-            .is_none_or(|(own_method, own_path)| own_method == method && own_path == path)
+        match self {
+            Scope::Endpoint(endpoint) => Endpoint::of(method.as_str(), path) == Some(endpoint),
+            Scope::Any => true,
+        }
     }
 }
 
-impl fmt::Display for Endpoint {
+impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.method_and_path() {
-            Some((method, path)) => write!(f, "{method} {path}"),
-            None => f.write_str("any endpoint"),
+        match self {
+            Scope::Endpoint(endpoint) => write!(f, "{endpoint}"),
+            Scope::Any => f.write_str("any endpoint"),
         }
+    }
+}
+
+impl Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -78,11 +54,11 @@ pub enum Item {
     /// An answer: a status, with its error code when the contract names one.
     Answer {
         /// Where.
-        endpoint: Endpoint,
+        endpoint: Scope,
         /// The HTTP status.
         status: u16,
         /// The `error_code`, when the contract names it.
-        error_code: Option<&'static str>,
+        error_code: Option<ErrorCode>,
     },
     /// A built-in role sending to an endpoint.
     Role {
@@ -129,44 +105,52 @@ pub struct Covered {
 /// The contract's answers, with their levels (CONTRACT.md, "Transport", "Endpoints" and
 /// "Cluster state").
 fn answers() -> Vec<(Item, Level)> {
-    use Endpoint::{Any, GetConfig, GetStatus, PostTest, PutCertificates, PutConfig, UpdateCert};
+    use Endpoint::{GetStatus, PostTest, PutCertificates, PutConfig, UpdateCert};
+    use ErrorCode::{
+        InvalidHeader, InvalidOcspResponse, InvalidSchema, NoResponderUrl, OcspQueryFailed,
+        OcspUnsupportedByCapability, TaskQueuedForTooLong,
+    };
     use Level::{Documented, Reference};
     let answer = |endpoint, status, error_code| Item::Answer {
-        endpoint,
+        endpoint: Scope::Endpoint(endpoint),
+        status,
+        error_code,
+    };
+    let anywhere = |status, error_code| Item::Answer {
+        endpoint: Scope::Any,
         status,
         error_code,
     };
     let mut items = vec![
-        (answer(Any, 400, Some("invalid_header")), Documented),
-        (answer(Any, 404, None), Reference),
-        (answer(Any, 405, None), Reference),
+        (anywhere(400, Some(InvalidHeader)), Documented),
+        (anywhere(404, None), Reference),
+        (anywhere(405, None), Reference),
     ];
     for endpoint in Endpoint::ALL {
         items.push((answer(endpoint, 200, None), Documented));
         items.push((answer(endpoint, 401, None), Documented));
         items.push((answer(endpoint, 403, None), Documented));
     }
-    let capability = Some("ocsp_unsupported_by_capability");
-    for endpoint in [GetConfig, PutConfig, GetStatus, PostTest] {
-        items.push((answer(endpoint, 406, capability), Documented));
+    for endpoint in Endpoint::ALL {
+        if endpoint.needs_ocsp_capability() {
+            let capability = Some(OcspUnsupportedByCapability);
+            items.push((answer(endpoint, 406, capability), Documented));
+        }
     }
     items.extend([
-        (answer(PutConfig, 400, Some("invalid_schema")), Documented),
-        (answer(PutConfig, 400, Some("no_responder_url")), Documented),
+        (answer(PutConfig, 400, Some(InvalidSchema)), Documented),
+        (answer(PutConfig, 400, Some(NoResponderUrl)), Documented),
         (
-            answer(GetStatus, 500, Some("invalid_ocsp_response")),
+            answer(GetStatus, 500, Some(InvalidOcspResponse)),
             Documented,
         ),
-        (answer(PostTest, 500, Some("no_responder_url")), Documented),
+        (answer(PostTest, 500, Some(NoResponderUrl)), Documented),
         (
-            answer(PostTest, 500, Some("task_queued_for_too_long")),
+            answer(PostTest, 500, Some(TaskQueuedForTooLong)),
             Documented,
         ),
-        (
-            answer(PostTest, 500, Some("invalid_ocsp_response")),
-            Documented,
-        ),
-        (answer(PostTest, 500, Some("ocsp_query_failed")), Reference),
+        (answer(PostTest, 500, Some(InvalidOcspResponse)), Documented),
+        (answer(PostTest, 500, Some(OcspQueryFailed)), Reference),
         (answer(UpdateCert, 400, None), Documented),
         (answer(PutCertificates, 400, None), Documented),
     ]);
@@ -220,9 +204,11 @@ fn covers(scenario: &Scenario, item: &Item) -> bool {
             ),
         Item::Role { role, endpoint } => {
             // `install_proxy` is the admin's PUT /v1/cluster/update_cert.
-            (*role == ManagementRole::Admin && installs(scenario, *endpoint))
+            (*role == ManagementRole::Admin
+                && *endpoint == Endpoint::UpdateCert
+                && installs(scenario))
                 || sends(scenario).any(|send| {
-                    endpoint.matches(&send.method, &send.path)
+                    Endpoint::of(send.method.as_str(), &send.path) == Some(*endpoint)
                         && send.who == scenario::Who::Role(*role)
                 })
         }
@@ -231,7 +217,9 @@ fn covers(scenario: &Scenario, item: &Item) -> bool {
             status,
             error_code,
         } => {
-            (*status == 200 && installs(scenario, *endpoint))
+            (*status == 200
+                && *endpoint == Scope::Endpoint(Endpoint::UpdateCert)
+                && installs(scenario))
                 || sends(scenario).any(|send| {
                     endpoint.matches(&send.method, &send.path)
                         && send.status == *status
@@ -241,14 +229,12 @@ fn covers(scenario: &Scenario, item: &Item) -> bool {
     }
 }
 
-/// Whether `scenario` installs a proxy certificate (the admin's `update_cert`, answered 200)
-/// and `endpoint` is that one.
-fn installs(scenario: &Scenario, endpoint: Endpoint) -> bool {
-    endpoint == Endpoint::UpdateCert
-        && scenario
-            .steps
-            .iter()
-            .any(|step| matches!(step.action, Action::InstallProxy(_)))
+/// Whether `scenario` installs a proxy certificate: the admin's `update_cert`, answered 200.
+fn installs(scenario: &Scenario) -> bool {
+    scenario
+        .steps
+        .iter()
+        .any(|step| matches!(step.action, Action::InstallProxy(_)))
 }
 
 fn sends(scenario: &Scenario) -> impl Iterator<Item = &SendStep> {
@@ -258,14 +244,16 @@ fn sends(scenario: &Scenario) -> impl Iterator<Item = &SendStep> {
     })
 }
 
-fn asserts_error_code(send: &SendStep, code: &str) -> bool {
+fn asserts_error_code(send: &SendStep, code: ErrorCode) -> bool {
+    let names_it = |value: &Value| value.as_str() == Some(code.name());
     let by_field = send.fields.iter().any(|(name, matcher)| {
-        name == "error_code" && matches!(matcher, Matcher::Equals(value) if value == code)
+        name == "error_code" && matches!(matcher, Matcher::Equals(value) if names_it(value))
     });
     let by_body = send
         .body_is
         .as_ref()
-        .is_some_and(|body| body.get("error_code").and_then(|value| value.as_str()) == Some(code));
+        .and_then(|body| body.get("error_code"))
+        .is_some_and(names_it);
     by_field || by_body
 }
 
@@ -352,14 +340,14 @@ mod tests {
             "",
         );
         let item = Item::Answer {
-            endpoint: Endpoint::PutConfig,
+            endpoint: Scope::Endpoint(Endpoint::PutConfig),
             status: 400,
-            error_code: Some("invalid_schema"),
+            error_code: Some(ErrorCode::InvalidSchema),
         };
         assert!(covers(&with_code, &item));
         assert!(!covers(&without, &item));
         let any_400 = Item::Answer {
-            endpoint: Endpoint::Any,
+            endpoint: Scope::Any,
             status: 400,
             error_code: None,
         };
@@ -384,7 +372,7 @@ mod tests {
                 endpoint: Endpoint::GetStatus,
             },
             Item::Answer {
-                endpoint: Endpoint::UpdateCert,
+                endpoint: Scope::Endpoint(Endpoint::UpdateCert),
                 status: 200,
                 error_code: None,
             },

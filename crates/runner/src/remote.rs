@@ -22,7 +22,7 @@ use super::{ScenarioResult, Verdict};
 use crate::error::{HttpError, RunError, SetupError, StepError};
 use client::http_body::error_chain;
 use clock::SystemClock;
-use contract::{ConfigField, ManagementRole, Users};
+use contract::{ConfigField, Endpoint, ManagementRole, Users};
 use pki::{KeyType, PkiProfile, ResponderUrl, TestPki};
 use responder::{Behaviour, Responder, ResponderConfig, ResponderHandle};
 use scenario::{Action, MatchContext, Scenario, SendStep, Who};
@@ -488,8 +488,7 @@ fn documented_defaults() -> Value {
 
 /// Whether `send` is a configuration update that turns OCSP on (a poll starts at once).
 fn turns_ocsp_on(send: &SendStep) -> bool {
-    send.method == reqwest::Method::PUT
-        && send.path == "/v1/ocsp"
+    Endpoint::of(send.method.as_str(), &send.path) == Some(Endpoint::PutConfig)
         && send.body.as_ref().is_some_and(|(body, _)| {
             serde_json::from_slice::<Value>(body)
                 .is_ok_and(|body| body.get("ocsp_functionality") == Some(&Value::Bool(true)))
