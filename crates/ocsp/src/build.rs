@@ -31,6 +31,7 @@ use super::plan::{
     SignatureAlgorithmPlan, SignedPlan, Signer,
 };
 use super::request::DecodedRequest;
+use super::status::{ResponseStatus, unsigned_response};
 use pki::{Role, TestPki};
 
 /// An OID under a private arc that no implementation knows: for unknown extensions, hash and
@@ -128,8 +129,10 @@ impl ResponseFactory {
         now: OffsetDateTime,
     ) -> Result<Vec<u8>, BuildError> {
         match plan {
-            ResponsePlan::Unsigned { status } => Ok(unsigned(*status)),
-            ResponsePlan::SuccessfulWithoutBytes => Ok(unsigned(0)),
+            ResponsePlan::Unsigned { status } => Ok(unsigned_response(*status)),
+            ResponsePlan::SuccessfulWithoutBytes => {
+                Ok(unsigned_response(ResponseStatus::Successful.code()))
+            }
             ResponsePlan::Signed(signed) => {
                 let ours: Vec<&CertId> = request
                     .cert_ids
@@ -138,7 +141,7 @@ impl ResponseFactory {
                     .collect();
                 if ours.is_empty() {
                     // RFC 6960 section 2.3: not authoritative for this issuer.
-                    return Ok(unsigned(6));
+                    return Ok(unsigned_response(ResponseStatus::Unauthorized.code()));
                 }
                 self.signed(signed, &ours, request, now)
             }
@@ -360,11 +363,6 @@ impl ResponseFactory {
         }
         Ok(cert_id)
     }
-}
-
-/// An unsigned OCSPResponse: SEQUENCE { ENUMERATED status }.
-fn unsigned(status: u8) -> Vec<u8> {
-    der_util::tlv(tag::SEQUENCE, &der_util::tlv(tag::ENUMERATED, &[status]))
 }
 
 fn generalized(at: OffsetDateTime) -> Result<OcspGeneralizedTime, BuildError> {

@@ -12,6 +12,7 @@ use x509_ocsp::{CertStatus, ResponderId};
 use super::hex;
 use super::plan::CrlReason;
 use super::request::{CertIdSummary, DecodedRequest, RequestSummary};
+use super::status::ResponseStatus;
 use super::verify::{
     KNOWN_RESPONSE_EXTENSIONS, KNOWN_SINGLE_EXTENSIONS, LooseBasicResponse, RawOcspResponse,
     check_critical, check_signature_algorithm, check_status, rfc3339, to_time,
@@ -27,11 +28,47 @@ pub enum Inspection {
     Response(Box<ResponseInspection>),
 }
 
+/// responseStatus as found: one RFC 6960 names, or the hex of a value it does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FoundStatus {
+    /// A defined status.
+    Defined(ResponseStatus),
+    /// An undefined value, hex.
+    Undefined(String),
+}
+
+impl std::fmt::Display for FoundStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FoundStatus::Defined(status) => write!(f, "{status}"),
+            FoundStatus::Undefined(hex) => f.write_str(hex),
+        }
+    }
+}
+
+impl Serialize for FoundStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+contract::named_enum! {
+    /// A single response's certStatus.
+    pub enum SingleStatus: "certificate status" {
+        /// good
+        Good = "good",
+        /// revoked
+        Revoked = "revoked",
+        /// unknown
+        Unknown = "unknown",
+    }
+}
+
 /// A response, field by field.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponseInspection {
     /// `successful`, `malformedRequest`, ... or the number when RFC 6960 has no name for it.
-    pub response_status: String,
+    pub response_status: FoundStatus,
     /// The responseType OID's name, when there are responseBytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_type: Option<String>,
@@ -72,7 +109,7 @@ pub struct SingleInspection {
     /// The CertID.
     pub cert_id: CertIdSummary,
     /// `good`, `revoked` or `unknown`.
-    pub cert_status: &'static str,
+    pub cert_status: SingleStatus,
     /// RFC 3339, for `revoked`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation_time: Option<String>,
@@ -138,13 +175,13 @@ fn inspect_response(raw: &RawOcspResponse<'_>) -> ResponseInspection {
     let mut problems = Vec::new();
     let status_value = raw.status.value();
     let response_status = match (status_value, check_status(&raw.status)) {
-        ([0], _) => "successful".to_owned(),
-        (_, Err(super::InvalidResponse::ErrorStatus(name))) => name.to_owned(),
+        ([0], _) => FoundStatus::Defined(ResponseStatus::Successful),
+        (_, Err(super::InvalidResponse::ErrorStatus(status))) => FoundStatus::Defined(status),
         (_, Err(error)) => {
             problems.push(error.to_string());
-            hex(status_value)
+            FoundStatus::Undefined(hex(status_value))
         }
-        (_, Ok(())) => hex(status_value),
+        (_, Ok(())) => FoundStatus::Undefined(hex(status_value)),
     };
     let mut inspection = ResponseInspection {
         response_status,
@@ -153,7 +190,7 @@ fn inspect_response(raw: &RawOcspResponse<'_>) -> ResponseInspection {
         problems,
     };
     let Some(bytes) = &raw.bytes else {
-        if inspection.response_status == "successful" {
+        if inspection.response_status == FoundStatus::Defined(ResponseStatus::Successful) {
             inspection
                 .problems
                 .push("successful but responseBytes is absent".to_owned());
@@ -216,10 +253,10 @@ fn inspect_basic(basic: &LooseBasicResponse, problems: &mut Vec<String>) -> Basi
             problems.push(error.to_string());
         }
         let (cert_status, revocation_time, revocation_reason) = match &single.cert_status {
-            CertStatus::Good(_) => ("good", None, None),
-            CertStatus::Unknown(_) => ("unknown", None, None),
+            CertStatus::Good(_) => (SingleStatus::Good, None, None),
+            CertStatus::Unknown(_) => (SingleStatus::Unknown, None, None),
             CertStatus::Revoked(info) => (
-                "revoked",
+                SingleStatus::Revoked,
                 to_time(&info.revocation_time).ok().map(rfc3339),
                 info.revocation_reason.map(CrlReason::from_x509),
             ),

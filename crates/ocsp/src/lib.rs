@@ -8,13 +8,14 @@ mod inspect;
 mod method;
 mod plan;
 mod request;
+mod status;
 mod verify;
 
 pub use build::{BuildError, ResponseFactory, UNKNOWN_OID};
 pub use cert_id::{HashAlgorithm, IssuerHashes, cert_id_for, cert_id_names, same_serial};
 pub use inspect::{
-    BasicInspection, ExtensionInspection, Inspection, NotOcsp, ResponseInspection,
-    SingleInspection, inspect,
+    BasicInspection, ExtensionInspection, FoundStatus, Inspection, NotOcsp, ResponseInspection,
+    SingleInspection, SingleStatus, inspect,
 };
 pub use method::HttpMethod;
 pub use plan::{
@@ -24,6 +25,7 @@ pub use plan::{
 pub use request::{
     CertIdSummary, DecodedRequest, RequestError, RequestSummary, build_request, get_path,
 };
+pub use status::{ResponseStatus, unsigned_response};
 pub use verify::{
     DEFAULT_MAX_SKEW, InvalidResponse, ReportedStatus, VerifiedResponse, VerifyContext,
     verify_response,

@@ -22,6 +22,7 @@ use x509_ocsp::{CertStatus, OcspGeneralizedTime, ResponderId, ResponseBytes, Sin
 use super::cert_id::cert_id_names;
 use super::hex;
 use super::plan::CrlReason;
+use super::status::ResponseStatus;
 
 /// How far in the future `thisUpdate` may be (clock skew between client and responder).
 pub const DEFAULT_MAX_SKEW: Duration = Duration::minutes(5);
@@ -84,7 +85,7 @@ pub enum InvalidResponse {
     NotDer(String),
     /// responseStatus is an error RFC 6960 defines.
     #[error("responseStatus is {0}")]
-    ErrorStatus(&'static str),
+    ErrorStatus(ResponseStatus),
     /// responseStatus is a value RFC 6960 does not define.
     #[error("responseStatus {0} is not defined by RFC 6960")]
     UndefinedStatus(u64),
@@ -300,14 +301,10 @@ pub(crate) fn check_status(status: &AnyRef<'_>) -> Result<(), InvalidResponse> {
     let value = status.value().iter().fold(0u64, |value, byte| {
         value.saturating_mul(256).saturating_add(u64::from(*byte))
     });
-    match value {
-        0 => Ok(()),
-        1 => Err(InvalidResponse::ErrorStatus("malformedRequest")),
-        2 => Err(InvalidResponse::ErrorStatus("internalError")),
-        3 => Err(InvalidResponse::ErrorStatus("tryLater")),
-        5 => Err(InvalidResponse::ErrorStatus("sigRequired")),
-        6 => Err(InvalidResponse::ErrorStatus("unauthorized")),
-        other => Err(InvalidResponse::UndefinedStatus(other)),
+    match ResponseStatus::from_code(value) {
+        Some(ResponseStatus::Successful) => Ok(()),
+        Some(error) => Err(InvalidResponse::ErrorStatus(error)),
+        None => Err(InvalidResponse::UndefinedStatus(value)),
     }
 }
 

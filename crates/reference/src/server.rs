@@ -253,14 +253,13 @@ impl ReferenceServer {
         })
     }
 
-    /// An HTTP client for this server: it trusts the test PKI's root (and nothing else) and
-    /// goes through no proxy.
+    /// An HTTP client for this server: it trusts the test PKI's root (and nothing else), goes
+    /// through no proxy and follows no redirect.
     pub fn http_client(&self) -> Result<reqwest::Client, ReferenceError> {
         let root = reqwest::Certificate::from_pem(self.pki.cert(Role::Root).pem().as_bytes())
             .map_err(ReferenceError::HttpClient)?;
-        reqwest::Client::builder()
+        client::careful_http_client()
             .tls_certs_only([root])
-            .no_proxy()
             .build()
             .map_err(ReferenceError::HttpClient)
     }

@@ -23,7 +23,10 @@ use super::behaviour::{Behaviour, Body, Socket};
 use super::journal::{Journal, RawBody, RawEntry};
 use super::socket::{FaultyStream, SocketControl, SocketFault};
 use clock::Clock;
-use ocsp::{BuildError, DecodedRequest, RequestError, ResponseFactory, ResponsePlan};
+use ocsp::{
+    BuildError, DecodedRequest, RequestError, ResponseFactory, ResponsePlan, ResponseStatus,
+    unsigned_response,
+};
 use pki::TestPki;
 
 /// The largest request body accepted; larger ones get 413.
@@ -558,12 +561,12 @@ fn plain(status: StatusCode, text: &'static str) -> Response<ResponseBody> {
 
 /// An unsigned `malformedRequest` response.
 fn malformed_request() -> Vec<u8> {
-    vec![0x30, 0x03, 0x0a, 0x01, 0x01]
+    unsigned_response(ResponseStatus::MalformedRequest.code())
 }
 
 /// An unsigned `internalError` response.
 fn internal_error() -> Vec<u8> {
-    vec![0x30, 0x03, 0x0a, 0x01, 0x02]
+    unsigned_response(ResponseStatus::InternalError.code())
 }
 
 /// Sixty-four octets derived from `seed` that are certainly not DER (the first is not a

@@ -18,8 +18,8 @@ use client::http_body::{BodyError, error_chain, read_capped};
 use client::{HttpMethod, InvalidAnswer, ocsp_request};
 use contract::Level;
 use ocsp::{
-    DEFAULT_MAX_SKEW, HashAlgorithm, IssuerHashes, ReportedStatus, VerifiedResponse, VerifyContext,
-    build_request, inspect, verify_response,
+    DEFAULT_MAX_SKEW, FoundStatus, HashAlgorithm, IssuerHashes, ReportedStatus, ResponseStatus,
+    VerifiedResponse, VerifyContext, build_request, inspect, verify_response,
 };
 
 /// The most of an answer the probe reads: the reference client's cap.
@@ -101,10 +101,8 @@ pub async fn probe(options: ProbeOptions) -> Result<Vec<ScenarioResult>, ProbeEr
     };
     let cert = decode("--cert", &options.cert_der)?;
     let issuer = decode("--issuer", &options.issuer_der)?;
-    let http = reqwest::Client::builder()
-        .no_proxy()
+    let http = client::careful_http_client()
         .timeout(options.timeout)
-        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(ProbeError::Client)?;
     let prober = Prober {
@@ -410,14 +408,15 @@ impl Prober {
         {
             Err(failure) => failure.into(),
             Ok(answer) => match response_status(&answer.body) {
-                Some(status) if status == "malformedRequest" => Verdict::Passed,
+                Some(FoundStatus::Defined(ResponseStatus::MalformedRequest)) => Verdict::Passed,
                 found => failed(
                     "POST",
                     "responseStatus",
-                    "malformedRequest",
-                    found.unwrap_or_else(|| {
-                        format!("HTTP {} without an OCSPResponse", answer.status)
-                    }),
+                    ResponseStatus::MalformedRequest.name(),
+                    found.map_or_else(
+                        || format!("HTTP {} without an OCSPResponse", answer.status),
+                        |status| status.to_string(),
+                    ),
                 ),
             },
         };
@@ -474,8 +473,8 @@ fn response_nonce(der: &[u8]) -> Option<String> {
     }
 }
 
-/// The responseStatus of a response, by name, if it decodes.
-fn response_status(der: &[u8]) -> Option<String> {
+/// The responseStatus of a response, if it decodes.
+fn response_status(der: &[u8]) -> Option<FoundStatus> {
     match inspect(der).ok()? {
         ocsp::Inspection::Response(response) => Some(response.response_status),
         ocsp::Inspection::Request(_) => None,

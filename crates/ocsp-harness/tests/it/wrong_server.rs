@@ -140,8 +140,8 @@ fn wrong_server(defect: Defect) -> WrongServer {
         .expect("the upstream starts");
         let proxy = Arc::new(Proxy {
             upstream: upstream.url().to_owned(),
-            http: reqwest::Client::builder()
-                .no_proxy()
+            // Forwards what upstream says, redirects included, as it says it.
+            http: ocsp_harness::client::careful_http_client()
                 .build()
                 .expect("client"),
             defect,

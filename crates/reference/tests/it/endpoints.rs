@@ -845,8 +845,7 @@ async fn plain_http_serves_the_same_api() {
         .users()
         .with_role(ManagementRole::Admin)
         .expect("admin");
-    let answer = reqwest::Client::builder()
-        .no_proxy()
+    let answer = client::careful_http_client()
         .build()
         .expect("client")
         .post(format!("{}/v1/ocsp/test", server.url()))

@@ -19,6 +19,8 @@ use time::macros::datetime;
 use x509_cert::Certificate;
 
 const AT: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+/// The unsigned answers, byte for byte as RFC 6960 encodes them (not built by the code under
+/// test, so that an encoding bug there shows).
 const MALFORMED_REQUEST: [u8; 5] = [0x30, 0x03, 0x0a, 0x01, 0x01];
 const UNAUTHORIZED: [u8; 5] = [0x30, 0x03, 0x0a, 0x01, 0x06];
 
