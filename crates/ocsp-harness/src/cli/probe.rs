@@ -28,7 +28,7 @@ pub struct ProbeArgs {
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
     /// Output format: human, json, junit, tap.
-    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = super::run::parse_format)]
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = clap::value_parser!(ocsp_harness::report::Format))]
     pub format: report::Format,
     /// Also write every format into this directory.
     #[arg(long, value_name = "DIR")]

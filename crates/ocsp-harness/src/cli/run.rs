@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 
-use ocsp_harness::contract::{ManagementRole, UnknownName, User, Users};
+use ocsp_harness::contract::{ManagementRole, User, Users};
 use ocsp_harness::level::Level;
 use ocsp_harness::pki::ResponderUrl;
 use ocsp_harness::runner::{RemoteError, RemoteOptions, RemoteSession, ScenarioResult, Trust};
@@ -36,7 +36,7 @@ pub struct RunArgs {
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
     /// Only scenarios of this level (repeatable: any of them).
-    #[arg(long = "level", value_name = "LEVEL", value_parser = parse_level)]
+    #[arg(long = "level", value_name = "LEVEL", value_parser = clap::value_parser!(Level))]
     pub levels: Vec<Level>,
     /// Run the K-th of N shares of the selection, e.g. 2/4.
     #[arg(long, value_name = "K/N")]
@@ -48,7 +48,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub fail_fast: bool,
     /// Output format: human, json, junit, tap.
-    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = clap::value_parser!(report::Format))]
     pub format: report::Format,
     /// Also write every format into this directory.
     #[arg(long, value_name = "DIR")]
@@ -113,14 +113,6 @@ pub struct RemoteArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout: u64,
-}
-
-fn parse_level(text: &str) -> Result<Level, String> {
-    text.parse().map_err(|error: UnknownName| error.to_string())
-}
-
-pub(crate) fn parse_format(text: &str) -> Result<report::Format, String> {
-    text.parse().map_err(|error: UnknownName| error.to_string())
 }
 
 /// Runs the command.
