@@ -11,7 +11,7 @@ use http::{Method, Request};
 use libfuzzer_sys::fuzz_target;
 use ocsp_harness::clock::VirtualClock;
 use ocsp_harness::pki::Role;
-use ocsp_harness::reference::{AppState, Cluster, ProxyCertificate, Users, app};
+use ocsp_harness::reference::{AppState, Cluster, ProxyCertificate, app, generate_users};
 use ocsp_harness_fuzz::{AT, pki};
 use tower::ServiceExt as _;
 
@@ -40,7 +40,7 @@ fn world() -> &'static World {
         let cluster = runtime.block_on(async {
             Cluster::new(Arc::new(VirtualClock::new(AT)), 3, Some(proxy.clone())).expect("cluster")
         });
-        let users = Users::generate();
+        let users = generate_users();
         let admin = users
             .with_role(ocsp_harness::contract::ManagementRole::Admin)
             .expect("an admin")
