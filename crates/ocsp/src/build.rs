@@ -55,7 +55,10 @@ pub enum BuildError {
     Encode(#[from] der::Error),
     /// The key refused to sign.
     #[error("cannot sign the response: {0}")]
-    Sign(String),
+    Sign(#[source] rcgen::Error),
+    /// OpenSSL refused to sign (the algorithms aws-lc does not offer).
+    #[error("cannot sign the response: {0}")]
+    SignOpenssl(#[source] openssl::error::ErrorStack),
     /// The plan asks for something the PKI's key type cannot do.
     #[error("{plan} needs {needs} keys, and this PKI has {has} keys")]
     KeyType {
@@ -439,10 +442,7 @@ fn sign(
             identifier(ID_ED_25519, false)
         })
     };
-    let aws_lc = |tbs: &[u8]| {
-        key.sign(tbs)
-            .map_err(|error| BuildError::Sign(error.to_string()))
-    };
+    let aws_lc = |tbs: &[u8]| key.sign(tbs).map_err(BuildError::Sign);
     match plan {
         SignatureAlgorithmPlan::Standard => Ok((standard()?, aws_lc(tbs)?)),
         SignatureAlgorithmPlan::UnknownOid => Ok((identifier(UNKNOWN_OID, false), aws_lc(tbs)?)),
@@ -477,7 +477,7 @@ fn openssl_sign(
     digest: openssl::hash::MessageDigest,
     tbs: &[u8],
 ) -> Result<Vec<u8>, BuildError> {
-    let failed = |error: openssl::error::ErrorStack| BuildError::Sign(error.to_string());
+    let failed = BuildError::SignOpenssl;
     let key = openssl::pkey::PKey::private_key_from_pkcs8(&key.serialize_der()).map_err(failed)?;
     let mut signer = openssl::sign::Signer::new(digest, &key).map_err(failed)?;
     signer.sign_oneshot_to_vec(tbs).map_err(failed)

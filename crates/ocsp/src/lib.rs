@@ -27,8 +27,8 @@ pub use request::{
 };
 pub use status::{ResponseStatus, unsigned_response};
 pub use verify::{
-    DEFAULT_MAX_SKEW, InvalidResponse, ReportedStatus, VerifiedResponse, VerifyContext,
-    verify_response,
+    DEFAULT_MAX_SKEW, InvalidResponse, ReportedStatus, SignatureRejected, VerifiedResponse,
+    VerifyContext, verify_response,
 };
 
 #[doc(hidden)]

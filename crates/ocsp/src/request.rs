@@ -24,7 +24,7 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 pub enum RequestError {
     /// The body or path is not a DER OCSPRequest.
     #[error("not a DER OCSPRequest: {0}")]
-    NotDer(String),
+    NotDer(#[source] der::Error),
     /// A GET path that holds no base64 OCSPRequest.
     #[error("the GET path holds no base64 OCSPRequest")]
     NoRequestInPath,
@@ -95,8 +95,7 @@ impl CertIdSummary {
 impl DecodedRequest {
     /// Decodes a DER OCSPRequest; trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Self, RequestError> {
-        let request =
-            OcspRequest::from_der(der).map_err(|error| RequestError::NotDer(error.to_string()))?;
+        let request = OcspRequest::from_der(der).map_err(RequestError::NotDer)?;
         if request.tbs_request.request_list.is_empty() {
             return Err(RequestError::Empty);
         }

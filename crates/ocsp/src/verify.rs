@@ -82,7 +82,10 @@ pub struct VerifiedResponse {
 pub enum InvalidResponse {
     /// Not DER, truncated, or followed by trailing bytes.
     #[error("not a DER OCSPResponse: {0}")]
-    NotDer(String),
+    NotDer(#[source] der::Error),
+    /// responseStatus is not an ENUMERATED.
+    #[error("not a DER OCSPResponse: responseStatus is a {0}, not an ENUMERATED")]
+    StatusNotEnumerated(Tag),
     /// responseStatus is an error RFC 6960 defines.
     #[error("responseStatus is {0}")]
     ErrorStatus(ResponseStatus),
@@ -94,10 +97,13 @@ pub enum InvalidResponse {
     NoResponseBytes,
     /// responseType other than id-pkix-ocsp-basic.
     #[error("responseType is {0}, not id-pkix-ocsp-basic")]
-    ResponseType(String),
+    ResponseType(ObjectIdentifier),
     /// The BasicOCSPResponse does not decode.
     #[error("the BasicOCSPResponse does not decode: {0}")]
-    Basic(String),
+    Basic(#[source] der::Error),
+    /// A time in the BasicOCSPResponse is outside what a date can hold.
+    #[error("the BasicOCSPResponse does not decode: time out of range: {0}")]
+    TimeOutOfRange(#[source] time::error::ComponentRange),
     /// ResponseData version other than v1.
     #[error("ResponseData version is v{}, only v1 exists", .0 + 1)]
     Version(u8),
@@ -106,7 +112,7 @@ pub enum InvalidResponse {
     WeakSignatureAlgorithm(&'static str),
     /// A signature algorithm we do not know.
     #[error("the response is signed with unknown algorithm {0}")]
-    UnknownSignatureAlgorithm(String),
+    UnknownSignatureAlgorithm(ObjectIdentifier),
     /// A critical extension we do not understand.
     #[error("unknown critical {level} extension {oid}")]
     CriticalExtension {
@@ -166,10 +172,28 @@ pub enum InvalidResponse {
     },
     /// The issuer certificate given to the verifier does not decode.
     #[error("the issuer certificate does not decode: {0}")]
-    Issuer(String),
+    Issuer(#[source] der::Error),
     /// OpenSSL rejected the signature or the signer.
     #[error("signature or signer rejected: {0}")]
-    Signature(String),
+    Signature(SignatureRejected),
+}
+
+/// OpenSSL's reasons for refusing a signature or its signer, as its error queue gives them (the
+/// queue itself is not kept: it is neither comparable nor meant to outlive the call).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureRejected {
+    /// Each reason, first first; empty when OpenSSL gave none.
+    pub reasons: Vec<String>,
+}
+
+impl std::fmt::Display for SignatureRejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.reasons.is_empty() {
+            f.write_str("verification failed")
+        } else {
+            f.write_str(&self.reasons.join(": "))
+        }
+    }
 }
 
 /// The outer OCSPResponse, with the status kept raw so that undefined values get a clear error.
@@ -245,17 +269,14 @@ pub fn verify_response(
     der: &[u8],
     context: &VerifyContext<'_>,
 ) -> Result<VerifiedResponse, InvalidResponse> {
-    let raw = RawOcspResponse::from_der(der)
-        .map_err(|error| InvalidResponse::NotDer(error.to_string()))?;
+    let raw = RawOcspResponse::from_der(der).map_err(InvalidResponse::NotDer)?;
     check_status(&raw.status)?;
     let bytes = raw.bytes.ok_or(InvalidResponse::NoResponseBytes)?;
     if bytes.response_type != rfc6960::ID_PKIX_OCSP_BASIC {
-        return Err(InvalidResponse::ResponseType(
-            bytes.response_type.to_string(),
-        ));
+        return Err(InvalidResponse::ResponseType(bytes.response_type));
     }
-    let basic = LooseBasicResponse::from_der(bytes.response.as_bytes())
-        .map_err(|error| InvalidResponse::Basic(error.to_string()))?;
+    let basic =
+        LooseBasicResponse::from_der(bytes.response.as_bytes()).map_err(InvalidResponse::Basic)?;
     let data = &basic.tbs_response_data;
     if let Some(version) = data.version.filter(|&version| version != 0) {
         return Err(InvalidResponse::Version(version));
@@ -268,8 +289,7 @@ pub fn verify_response(
     )?;
     check_nonce(data.response_extensions.as_ref(), context.nonce_sent)?;
 
-    let issuer = Certificate::from_der(context.issuer_der)
-        .map_err(|error| InvalidResponse::Issuer(error.to_string()))?;
+    let issuer = Certificate::from_der(context.issuer_der).map_err(InvalidResponse::Issuer)?;
     if data.responses.is_empty() {
         return Err(InvalidResponse::NoSingleResponses);
     }
@@ -293,10 +313,7 @@ pub fn verify_response(
 
 pub(crate) fn check_status(status: &AnyRef<'_>) -> Result<(), InvalidResponse> {
     if status.tag() != Tag::Enumerated {
-        return Err(InvalidResponse::NotDer(format!(
-            "responseStatus is a {}, not an ENUMERATED",
-            status.tag()
-        )));
+        return Err(InvalidResponse::StatusNotEnumerated(status.tag()));
     }
     let value = status.value().iter().fold(0u64, |value, byte| {
         value.saturating_mul(256).saturating_add(u64::from(*byte))
@@ -317,7 +334,7 @@ pub(crate) fn check_signature_algorithm(oid: &ObjectIdentifier) -> Result<(), In
         .find(|(weak, _)| weak == oid)
     {
         Some((_, name)) => Err(InvalidResponse::WeakSignatureAlgorithm(name)),
-        None => Err(InvalidResponse::UnknownSignatureAlgorithm(oid.to_string())),
+        None => Err(InvalidResponse::UnknownSignatureAlgorithm(*oid)),
     }
 }
 
@@ -438,11 +455,7 @@ fn check_signature(der: &[u8], context: &VerifyContext<'_>) -> Result<(), Invali
             .iter()
             .map(|error| error.reason().unwrap_or("unknown reason").to_owned())
             .collect();
-        InvalidResponse::Signature(if reasons.is_empty() {
-            "verification failed".to_owned()
-        } else {
-            reasons.join(": ")
-        })
+        InvalidResponse::Signature(SignatureRejected { reasons })
     };
     let issuer = X509::from_der(context.issuer_der).map_err(rejected)?;
     let mut store = X509StoreBuilder::new().map_err(rejected)?;
@@ -466,8 +479,7 @@ fn check_signature(der: &[u8], context: &VerifyContext<'_>) -> Result<(), Invali
 
 pub(crate) fn to_time(time: &OcspGeneralizedTime) -> Result<OffsetDateTime, InvalidResponse> {
     let seconds = i64::try_from(time.0.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
-    OffsetDateTime::from_unix_timestamp(seconds)
-        .map_err(|error| InvalidResponse::Basic(format!("time out of range: {error}")))
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(InvalidResponse::TimeOutOfRange)
 }
 
 pub(crate) fn rfc3339(time: OffsetDateTime) -> String {

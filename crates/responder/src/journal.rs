@@ -107,23 +107,18 @@ pub(crate) enum RawBody {
 
 impl RawEntry {
     /// What the request asked, decoded the way the responder decodes it.
-    pub(crate) fn decode(&self) -> Result<DecodedRequest, RequestError> {
+    pub(crate) fn decode(&self) -> Result<DecodedRequest, Undecodable> {
         match (&self.body, &self.method) {
-            (RawBody::Read(_), &Method::GET) => DecodedRequest::from_get_path(&self.path),
-            (RawBody::Read(body), _) => DecodedRequest::from_der(body),
-            (RawBody::TooLarge { .. }, _) => Err(RequestError::NotDer("body too large".to_owned())),
+            (RawBody::Read(_), &Method::GET) => Ok(DecodedRequest::from_get_path(&self.path)?),
+            (RawBody::Read(body), _) => Ok(DecodedRequest::from_der(body)?),
+            (RawBody::TooLarge { limit }, _) => Err(Undecodable::TooLarge { limit: *limit }),
         }
     }
 
     fn to_entry(&self) -> JournalEntry {
         let (body_len, request) = match &self.body {
-            RawBody::TooLarge { limit } => (0, Err(Undecodable::TooLarge { limit: *limit })),
-            RawBody::Read(body) => (
-                body.len(),
-                self.decode()
-                    .map(|decoded| decoded.summary())
-                    .map_err(Undecodable::from),
-            ),
+            RawBody::TooLarge { .. } => (0, self.decode().map(|decoded| decoded.summary())),
+            RawBody::Read(body) => (body.len(), self.decode().map(|decoded| decoded.summary())),
         };
         JournalEntry {
             time: self.time,

@@ -20,12 +20,11 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::behaviour::{Behaviour, Body, Socket};
-use super::journal::{Journal, RawBody, RawEntry};
+use super::journal::{Journal, RawBody, RawEntry, Undecodable};
 use super::socket::{FaultyStream, SocketControl, SocketFault};
 use clock::Clock;
 use ocsp::{
-    BuildError, DecodedRequest, RequestError, ResponseFactory, ResponsePlan, ResponseStatus,
-    unsigned_response,
+    BuildError, DecodedRequest, ResponseFactory, ResponsePlan, ResponseStatus, unsigned_response,
 };
 use pki::TestPki;
 
@@ -331,7 +330,7 @@ async fn handle(
 }
 
 /// One line per request for the standalone responder.
-fn log_request(method: &Method, path: &str, decoded: &Result<DecodedRequest, RequestError>) {
+fn log_request(method: &Method, path: &str, decoded: &Result<DecodedRequest, Undecodable>) {
     match decoded {
         Ok(decoded) => {
             let summary = decoded.summary();
