@@ -103,8 +103,7 @@ pub mod endpoint {
 
 /// A request whose Basic credentials name a user whose role holds `R`'s permission, to a
 /// cluster whose nodes all support OCSP when `R`'s endpoint needs it: 401, then 403, then 406
-/// otherwise.
-/// Taken as a handler's first argument, it runs before anything reads the body.
+/// otherwise. Taken as a handler's first argument, it runs before anything reads the body.
 #[derive(Debug)]
 pub struct Authorized<R: Requirement> {
     /// The user's role.

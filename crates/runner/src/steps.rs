@@ -9,7 +9,7 @@ use serde_json::Value;
 use time::Duration;
 
 use super::{Mismatch, Verdict};
-use crate::error::{BodyProblem, HttpError, InstallError, RunError, StepError};
+use crate::error::{BodyProblem, HttpError, InstallError, RunError, SetupError, StepError};
 use client::http_body::{BodyError, read_capped};
 use contract::{ManagementRole, Users};
 use pki::{Role, TestPki};
@@ -49,7 +49,7 @@ pub(crate) trait Target: Sync {
 /// Installs the proxy certificate, then runs the steps in order.
 pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verdict {
     if let Err(error) = install(target, Role::Proxy).await {
-        return Verdict::error(&RunError::World(crate::error::SetupError::Install(error)));
+        return Verdict::error(&RunError::World(SetupError::Install(error)));
     }
     let journal_start = target.responder().journal().total();
     let mut mismatches = Vec::new();
