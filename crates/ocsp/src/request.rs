@@ -87,8 +87,17 @@ impl CertIdSummary {
                 .unwrap_or_else(|| oid.to_string()),
             issuer_name_hash: hex(cert_id.issuer_name_hash.as_bytes()),
             issuer_key_hash: hex(cert_id.issuer_key_hash.as_bytes()),
-            serial: hex(cert_id.serial_number.as_bytes()).to_uppercase(),
+            serial: hex(unsigned_magnitude(cert_id.serial_number.as_bytes())).to_uppercase(),
         }
+    }
+}
+
+/// A DER INTEGER's content without the zero octet DER puts before a first octet whose top bit
+/// is set: the number as `openssl x509 -serial` prints it.
+fn unsigned_magnitude(content: &[u8]) -> &[u8] {
+    match content {
+        [0, next, ..] if next & 0x80 != 0 => &content[1..],
+        _ => content,
     }
 }
 
@@ -240,6 +249,27 @@ mod tests {
     use super::*;
     use crate::cert_id::cert_id_for;
     use pki::{PkiProfile, Role, TestPki};
+
+    #[test]
+    fn a_serial_reads_as_openssl_prints_it_whatever_its_top_bit() {
+        // DER puts a zero octet before a first octet of 0x80 or more; the number has none.
+        assert_eq!(unsigned_magnitude(&[0x00, 0xcf, 0xd6]), [0xcf, 0xd6]);
+        assert_eq!(unsigned_magnitude(&[0x4f, 0xd6]), [0x4f, 0xd6]);
+        assert_eq!(unsigned_magnitude(&[0x00]), [0x00]);
+        assert_eq!(unsigned_magnitude(&[0x00, 0x7f]), [0x00, 0x7f]);
+        for serial in ["CFD622AF4D590A36", "4FD622AF4D590A36"] {
+            let pki = TestPki::generate(&PkiProfile {
+                proxy_serial: Some(serial.parse().expect("hex")),
+                ..PkiProfile::at(datetime!(2026-03-01 12:00 UTC))
+            })
+            .expect("generates");
+            let decode = |role| Certificate::from_der(pki.cert(role).der()).expect("decodes");
+            let cert_id = cert_id_for(&decode(Role::Intermediate), &decode(Role::Proxy), HashAlgorithm::Sha1)
+                .expect("cert id");
+            assert_eq!(CertIdSummary::of(&cert_id).serial, serial);
+            assert_eq!(pki.cert(Role::Proxy).summary().serial.to_hex(), serial);
+        }
+    }
 
     fn proxy_cert_id(algorithm: HashAlgorithm) -> CertId {
         let pki =

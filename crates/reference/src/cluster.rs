@@ -239,9 +239,26 @@ impl Cluster {
         let target = clock.now() + by;
         loop {
             clock.drive(self.settle()).await;
-            match clock.next_deadline() {
-                Some(next) if next > clock.now() && next <= target => clock.set(next),
-                _ => break,
+            // The poll plan is asked as well as the clock: a poller that has just finished a
+            // poll plans the next one before it waits for it on the clock, and a busy machine
+            // can run this loop in between; the clock alone would then show no deadline and
+            // the whole move would be one jump.
+            let planned = {
+                let state = self.lock();
+                state
+                    .plan
+                    .next_poll
+                    .filter(|_| state.config.ocsp_functionality)
+            };
+            let now = clock.now();
+            let next = [clock.next_deadline(), planned]
+                .into_iter()
+                .flatten()
+                .filter(|deadline| *deadline > now && *deadline <= target)
+                .min();
+            match next {
+                Some(next) => clock.set(next),
+                None => break,
             }
         }
         clock.set(target);
