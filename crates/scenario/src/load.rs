@@ -13,10 +13,13 @@ use super::duration::parse_duration;
 use super::matcher::Matcher;
 use super::model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
 use super::raw::{RawJournal, RawScenario, RawStep};
-use contract::ManagementRole;
+use contract::{ManagementRole, UnknownName};
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
 use responder::{Behaviour, behaviour_named};
+
+/// What `as` says for [`Who::Anonymous`]: beside the built-in roles' names, not one of them.
+pub(crate) const ANONYMOUS: &str = "anonymous";
 
 /// A scenario file that cannot be used, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -348,10 +351,14 @@ impl Checker<'_> {
                 password: credentials.password,
             },
             (None, None) => Who::Anonymous,
-            (Some(role), None) if role.value == "anonymous" => Who::Anonymous,
-            (Some(role), None) => Who::Role(role.value.parse::<ManagementRole>().map_err(|_| {
-                self.at(role, format!("unknown role {:?} (admin, cluster_member, cluster_viewer, db_member, db_viewer, user_manager, none, anonymous)", role.value))
-            })?),
+            (Some(role), None) if role.value == ANONYMOUS => Who::Anonymous,
+            (Some(role), None) => {
+                Who::Role(role.value.parse::<ManagementRole>().map_err(|_| {
+                    let names = ManagementRole::names().chain([ANONYMOUS]);
+                    let error = UnknownName::new(ManagementRole::KIND, &role.value, names);
+                    self.at(role, error.to_string())
+                })?)
+            }
         };
         let body = match (raw.body, raw.raw_body) {
             (Some(_), Some(_)) => return Err(self.at(send, "give body or raw_body, not both")),
