@@ -294,25 +294,23 @@ impl Checker<'_> {
         let method = raw
             .method
             .map(|spanned| {
-                spanned
-                    .value
-                    .parse::<HttpMethod>()
-                    .map_err(|_| self.at(&spanned, "an OCSP request's method is GET or POST"))
+                spanned.value.parse::<HttpMethod>().map_err(|error| {
+                    // `method` alone could be the send step's HTTP method.
+                    let error = UnknownName {
+                        kind: "OCSP request method",
+                        ..error
+                    };
+                    self.at(&spanned, error.to_string())
+                })
             })
             .transpose()?;
         let hash_algorithm = raw
             .hash_algorithm
             .map(|spanned| {
-                HashAlgorithm::ALL
-                    .into_iter()
-                    .find(|algorithm| algorithm.name() == spanned.value)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = HashAlgorithm::ALL
-                            .into_iter()
-                            .map(HashAlgorithm::name)
-                            .collect();
-                        self.at(&spanned, format!("expected one of {}", names.join(", ")))
-                    })
+                spanned
+                    .value
+                    .parse::<HashAlgorithm>()
+                    .map_err(|error| self.at(&spanned, error.to_string()))
             })
             .transpose()?;
         let cert = raw.cert.map(|spanned| self.role(&spanned)).transpose()?;
