@@ -32,7 +32,8 @@ impl UnknownName {
 /// Declares a fieldless enum with the name of each variant, and derives from that one list
 /// `ALL` (in declaration order), `name()`, `Display`, `FromStr` (an [`UnknownName`] error
 /// naming `kind`; `: "kind", ignore_case` accepts any case), `Serialize` and `Deserialize`
-/// (by name).
+/// (by name, exactly as written even with `ignore_case`: serde reads what programs wrote,
+/// `FromStr` also what people typed).
 ///
 /// ```
 /// ocsp_harness_contract::named_enum! {
@@ -145,7 +146,14 @@ macro_rules! named_enum {
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::__serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let text = <::std::borrow::Cow<'de, str> as $crate::__serde::Deserialize>::deserialize(deserializer)?;
-                text.parse().map_err(<D::Error as $crate::__serde::de::Error>::custom)
+                Self::ALL
+                    .into_iter()
+                    .find(|value| value.name() == text)
+                    .ok_or_else(|| {
+                        <D::Error as $crate::__serde::de::Error>::custom(
+                            $crate::UnknownName::new($kind, &text, Self::names()),
+                        )
+                    })
             }
         }
     };

@@ -34,6 +34,18 @@ impl ResponseStatus {
         }
     }
 
+    /// The name in behaviour names: `malformed-request`.
+    pub fn kebab_name(self) -> String {
+        let mut kebab = String::new();
+        for character in self.name().chars() {
+            if character.is_ascii_uppercase() {
+                kebab.push('-');
+            }
+            kebab.push(character.to_ascii_lowercase());
+        }
+        kebab
+    }
+
     /// The status with this ENUMERATED value, if RFC 6960 defines one.
     pub fn from_code(code: u64) -> Option<Self> {
         Self::ALL
@@ -61,6 +73,17 @@ mod tests {
             );
         }
         assert_eq!(ResponseStatus::from_code(4), None);
+        assert_eq!(
+            ResponseStatus::ALL.map(ResponseStatus::kebab_name),
+            [
+                "successful",
+                "malformed-request",
+                "internal-error",
+                "try-later",
+                "sig-required",
+                "unauthorized"
+            ]
+        );
         assert_eq!(
             unsigned_response(ResponseStatus::MalformedRequest.code()),
             [0x30, 0x03, 0x0a, 0x01, 0x01]

@@ -245,6 +245,19 @@ mod tests {
     }
 
     #[test]
+    fn key_types_in_manifests_are_read_as_written() {
+        for key_type in KeyType::ALL {
+            let json = serde_json::to_string(&key_type).expect("serializes");
+            assert_eq!(json, format!("\"{key_type}\""));
+            assert_eq!(serde_json::from_str::<KeyType>(&json).ok(), Some(key_type));
+        }
+        assert_eq!(
+            serde_json::from_str::<KeyType>("\"P256\"").map_err(|error| error.to_string()),
+            Err("unknown key type \"P256\" (p256, p384, rsa2048, ed25519)".to_owned())
+        );
+    }
+
+    #[test]
     fn serial_parses_hex_with_prefix_colons_and_odd_length() {
         let serial: Serial = "0x0a:BC:1".parse().expect("valid serial");
         assert_eq!(serial.as_be_bytes(), &[0x0a, 0xbc, 0x01]);

@@ -8,7 +8,7 @@ use super::behaviour::{Behaviour, Body, Delivery, Socket};
 use contract::{DEFAULT_RESPONSE_TIMEOUT, Level, RESPONSE_CAP, Verdict};
 use ocsp::{
     CertIdPlan, Criticality, CrlReason, HashAlgorithm, NoncePlan, PlannedStatus, ResponderIdPlan,
-    ResponsePlan, SignatureAlgorithmPlan, SignedPlan, Signer,
+    ResponsePlan, ResponseStatus, SignatureAlgorithmPlan, SignedPlan, Signer,
 };
 use pki::{KeyType, Role};
 
@@ -132,13 +132,12 @@ pub fn catalogue() -> Vec<CatalogueEntry> {
     );
 
     const RESPONSE_STATUS: &str = "Response status";
-    for (name, value) in [
-        ("malformed-request", 1),
-        ("internal-error", 2),
-        ("try-later", 3),
-        ("sig-required", 5),
-        ("unauthorized", 6),
-    ] {
+    // `successful` is every signed row, and the one without bytes below.
+    for status in ResponseStatus::ALL {
+        if status == ResponseStatus::Successful {
+            continue;
+        }
+        let (name, value) = (status.kebab_name(), status.code());
         rows.add(
             RESPONSE_STATUS,
             format!("status-{name}"),

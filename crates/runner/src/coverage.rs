@@ -43,8 +43,22 @@ impl fmt::Display for Scope {
 
 impl Serialize for Scope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self {
+            Scope::Endpoint(endpoint) => serialize_endpoint(endpoint, serializer),
+            Scope::Any => serializer.serialize_str("Any"),
+        }
     }
+}
+
+/// `coverage --json` names an endpoint by its variant (`GetConfig`, and `Any` for any
+/// request), as it did when coverage had its own endpoint enum with serde's default names, so
+/// that what reads that output keeps working; `GET /v1/ocsp` is for the text report.
+fn serialize_endpoint<S: serde::Serializer>(
+    endpoint: &Endpoint,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    // The derived Debug of a fieldless variant is its name.
+    serializer.collect_str(&format_args!("{endpoint:?}"))
 }
 
 /// One thing the contract fixes, that a scenario can check.
@@ -65,6 +79,7 @@ pub enum Item {
         /// The role.
         role: ManagementRole,
         /// The endpoint.
+        #[serde(serialize_with = "serialize_endpoint")]
         endpoint: Endpoint,
     },
     /// A row of OCSP-EDGE-CASES.md: a responder behaviour.
@@ -386,6 +401,50 @@ mod tests {
                 endpoint: Endpoint::GetStatus,
             }
         ));
+    }
+
+    #[test]
+    fn json_names_endpoints_by_variant() {
+        let items = [
+            Item::Answer {
+                endpoint: Scope::Any,
+                status: 400,
+                error_code: Some(ErrorCode::InvalidHeader),
+            },
+            Item::Answer {
+                endpoint: Scope::Endpoint(Endpoint::GetConfig),
+                status: 200,
+                error_code: None,
+            },
+            Item::Role {
+                role: ManagementRole::Admin,
+                endpoint: Endpoint::PutCertificates,
+            },
+        ];
+        assert_eq!(
+            serde_json::to_value(items).expect("serializes"),
+            serde_json::json!([
+                {"kind": "answer", "endpoint": "Any", "status": 400, "error_code": "invalid_header"},
+                {"kind": "answer", "endpoint": "GetConfig", "status": 200, "error_code": null},
+                {"kind": "role", "role": "admin", "endpoint": "PutCertificates"},
+            ])
+        );
+        let names: Vec<String> = Endpoint::ALL
+            .into_iter()
+            .map(|endpoint| serde_json::to_value(Scope::Endpoint(endpoint)).expect("serializes"))
+            .map(|name| name.as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "GetConfig",
+                "PutConfig",
+                "GetStatus",
+                "PostTest",
+                "UpdateCert",
+                "PutCertificates"
+            ]
+        );
     }
 
     #[test]

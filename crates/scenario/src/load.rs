@@ -13,10 +13,13 @@ use super::duration::parse_duration;
 use super::matcher::Matcher;
 use super::model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
 use super::raw::{RawJournal, RawScenario, RawStep};
-use contract::ManagementRole;
+use contract::{ManagementRole, UnknownName};
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
 use responder::{Behaviour, behaviour_named};
+
+/// What `as` says for [`Who::Anonymous`]: beside the built-in roles' names, not one of them.
+pub(crate) const ANONYMOUS: &str = "anonymous";
 
 /// A scenario file that cannot be used, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,25 +294,23 @@ impl Checker<'_> {
         let method = raw
             .method
             .map(|spanned| {
-                spanned
-                    .value
-                    .parse::<HttpMethod>()
-                    .map_err(|_| self.at(&spanned, "an OCSP request's method is GET or POST"))
+                spanned.value.parse::<HttpMethod>().map_err(|error| {
+                    // `method` alone could be the send step's HTTP method.
+                    let error = UnknownName {
+                        kind: "OCSP request method",
+                        ..error
+                    };
+                    self.at(&spanned, error.to_string())
+                })
             })
             .transpose()?;
         let hash_algorithm = raw
             .hash_algorithm
             .map(|spanned| {
-                HashAlgorithm::ALL
-                    .into_iter()
-                    .find(|algorithm| algorithm.name() == spanned.value)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = HashAlgorithm::ALL
-                            .into_iter()
-                            .map(HashAlgorithm::name)
-                            .collect();
-                        self.at(&spanned, format!("expected one of {}", names.join(", ")))
-                    })
+                spanned
+                    .value
+                    .parse::<HashAlgorithm>()
+                    .map_err(|error| self.at(&spanned, error.to_string()))
             })
             .transpose()?;
         let cert = raw.cert.map(|spanned| self.role(&spanned)).transpose()?;
@@ -348,10 +349,14 @@ impl Checker<'_> {
                 password: credentials.password,
             },
             (None, None) => Who::Anonymous,
-            (Some(role), None) if role.value == "anonymous" => Who::Anonymous,
-            (Some(role), None) => Who::Role(role.value.parse::<ManagementRole>().map_err(|_| {
-                self.at(role, format!("unknown role {:?} (admin, cluster_member, cluster_viewer, db_member, db_viewer, user_manager, none, anonymous)", role.value))
-            })?),
+            (Some(role), None) if role.value == ANONYMOUS => Who::Anonymous,
+            (Some(role), None) => {
+                Who::Role(role.value.parse::<ManagementRole>().map_err(|_| {
+                    let names = ManagementRole::names().chain([ANONYMOUS]);
+                    let error = UnknownName::new(ManagementRole::KIND, &role.value, names);
+                    self.at(role, error.to_string())
+                })?)
+            }
         };
         let body = match (raw.body, raw.raw_body) {
             (Some(_), Some(_)) => return Err(self.at(send, "give body or raw_body, not both")),

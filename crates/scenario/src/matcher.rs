@@ -117,6 +117,18 @@ impl std::fmt::Display for Expectation {
 }
 
 impl Matcher {
+    /// The keys of the one-key mappings that are matchers (what [`Matcher::from_value`] reads,
+    /// listed for the schema).
+    pub const NAMES: [&'static str; 7] = [
+        "absent",
+        "present",
+        "one_of",
+        "regex",
+        "imf_fixdate",
+        "var",
+        "clock",
+    ];
+
     /// Reads a matcher from a YAML value.
     pub fn from_value(value: Value) -> Result<Self, MatcherError> {
         let Value::Object(fields) = &value else {
@@ -232,6 +244,18 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
+
+    #[test]
+    fn every_name_is_a_matcher() {
+        // A matcher's key with no argument is an error; any other key is a plain value.
+        for name in Matcher::NAMES {
+            assert!(Matcher::from_value(json!({name: null})).is_err(), "{name}");
+        }
+        assert!(matches!(
+            Matcher::from_value(json!({"other": null})),
+            Ok(Matcher::Equals(_))
+        ));
+    }
 
     fn context() -> MatchContext {
         MatchContext {

@@ -1,6 +1,7 @@
 //! The JSON Schema of the scenario format (`ocsp-harness schema`), for editors that complete
-//! and check YAML files. Built from the same lists the loader checks against (roles, key
-//! types, behaviours, hash algorithms), so that the two cannot drift apart.
+//! and check YAML files. Built from the same lists the loader checks against (levels, roles,
+//! key types, behaviours, hash algorithms, methods, matchers), so that the two cannot drift
+//! apart.
 
 use serde_json::{Value, json};
 
@@ -10,16 +11,8 @@ use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
 use responder::catalogue;
 
-/// The names of the one-key mappings that are matchers.
-const MATCHERS: [&str; 7] = [
-    "absent",
-    "present",
-    "one_of",
-    "regex",
-    "imf_fixdate",
-    "var",
-    "clock",
-];
+use super::load::ANONYMOUS;
+use super::matcher::Matcher;
 
 /// The schema (JSON Schema draft 2020-12) of one scenario file.
 pub fn schema() -> Value {
@@ -27,10 +20,12 @@ pub fn schema() -> Value {
     let key_types: Vec<&str> = KeyType::names().collect();
     let behaviours: Vec<String> = catalogue().into_iter().map(|entry| entry.name).collect();
     let cert_roles: Vec<&str> = Role::names().collect();
-    let mut senders: Vec<&str> = ManagementRole::names().collect();
-    senders.push("anonymous");
+    let senders: Vec<&str> = ManagementRole::names().chain([ANONYMOUS]).collect();
     let hashes: Vec<&str> = HashAlgorithm::names().collect();
-    let methods: Vec<&str> = HttpMethod::names().collect();
+    let mut methods: Vec<&str> = HttpMethod::names().collect();
+    // GET before POST, as the schema has always listed them (the enum declares its default,
+    // POST, first).
+    methods.sort_unstable();
     let duration = json!({
         "type": "string",
         "pattern": "^[+-]?([0-9]+(d|h|m|s))+$",
@@ -137,7 +132,7 @@ pub fn schema() -> Value {
                             "type": "object",
                             "minProperties": 1,
                             "maxProperties": 1,
-                            "anyOf": MATCHERS.iter().map(|name| json!({"required": [name]})).collect::<Vec<_>>(),
+                            "anyOf": Matcher::NAMES.iter().map(|name| json!({"required": [name]})).collect::<Vec<_>>(),
                         },
                     },
                 ],
