@@ -264,8 +264,12 @@ mod tests {
             })
             .expect("generates");
             let decode = |role| Certificate::from_der(pki.cert(role).der()).expect("decodes");
-            let cert_id = cert_id_for(&decode(Role::Intermediate), &decode(Role::Proxy), HashAlgorithm::Sha1)
-                .expect("cert id");
+            let cert_id = cert_id_for(
+                &decode(Role::Intermediate),
+                &decode(Role::Proxy),
+                HashAlgorithm::Sha1,
+            )
+            .expect("cert id");
             assert_eq!(CertIdSummary::of(&cert_id).serial, serial);
             assert_eq!(pki.cert(Role::Proxy).summary().serial.to_hex(), serial);
         }

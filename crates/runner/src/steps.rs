@@ -307,7 +307,7 @@ fn entry_mismatches(
         }
     }
     if let Some(role) = expect.cert {
-        let serial = pki.cert(role).summary().serial;
+        let serial = &pki.cert(role).summary().serial;
         let actual: Vec<&str> = cert_ids
             .unwrap_or_default()
             .iter()
@@ -315,7 +315,7 @@ fn entry_mismatches(
             .collect();
         // As numbers, not as text: DER writes a serial whose top bit is set with a leading
         // zero octet, which the certificate's summary does not.
-        let is_expected = |found: &&str| found.parse::<Serial>().ok().as_ref() == Some(&serial);
+        let is_expected = |found: &&str| found.parse::<Serial>().ok().as_ref() == Some(serial);
         if actual.is_empty() || !actual.iter().all(is_expected) {
             found.push((
                 "cert",
