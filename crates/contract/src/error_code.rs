@@ -1,8 +1,6 @@
 //! The `error_code` of an error answer. Those the vendor's pages name are documented; the
 //! others are the reference implementation's choice where the pages give a status but no code.
 
-use crate::Level;
-
 crate::named_enum! {
     /// An `error_code`.
     pub enum ErrorCode: "error code" {
@@ -35,27 +33,5 @@ crate::named_enum! {
         InvalidState = "invalid_state",
         /// 409 from the clock provider state: the server runs on the system clock.
         SystemClock = "system_clock",
-    }
-}
-
-impl ErrorCode {
-    /// Whether the vendor's pages name this code, or the reference chose it.
-    pub fn level(self) -> Level {
-        match self {
-            ErrorCode::OcspUnsupportedByCapability
-            | ErrorCode::InvalidSchema
-            | ErrorCode::NoResponderUrl
-            | ErrorCode::InvalidOcspResponse
-            | ErrorCode::OcspQueryFailed
-            | ErrorCode::TaskQueuedForTooLong => Level::Documented,
-            ErrorCode::Unauthorized
-            | ErrorCode::InsufficientPermissions
-            | ErrorCode::InvalidHeader
-            | ErrorCode::InvalidCertificate
-            | ErrorCode::NotFound
-            | ErrorCode::MethodNotAllowed
-            | ErrorCode::InvalidState
-            | ErrorCode::SystemClock => Level::Reference,
-        }
     }
 }
