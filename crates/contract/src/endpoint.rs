@@ -17,6 +17,20 @@ crate::named_enum! {
         UpdateCert = "PUT /v1/cluster/update_cert",
         /// Install certificates.
         PutCertificates = "PUT /v1/cluster/certificates",
+        /// The installed certificates and keys.
+        GetCertificates = "GET /v1/cluster/certificates",
+        /// Remove an optional certificate.
+        DeleteCertificate = "DELETE /v1/cluster/certificates/{certificate_name}",
+        /// Regenerate the internal certificates.
+        RotateCertificates = "POST /v1/cluster/certificates/rotate",
+        /// The cluster object (of which the reference keeps the alert settings).
+        GetCluster = "GET /v1/cluster",
+        /// Change the cluster object (of which the reference takes the alert settings).
+        PutCluster = "PUT /v1/cluster",
+        /// Every cluster alert's state.
+        GetAlerts = "GET /v1/cluster/alerts",
+        /// One cluster alert's state.
+        GetAlert = "GET /v1/cluster/alerts/{alert}",
     }
 }
 
@@ -36,12 +50,36 @@ impl Endpoint {
         self.name().split_once(' ').unwrap_or(("", self.name()))
     }
 
-    /// The endpoint `method` and `path` (a query string ignored) name, if any.
+    /// The endpoint `method` and `path` (a query string ignored) name, if any. A `{name}`
+    /// segment of an endpoint's path takes any one segment; a literal path wins over a
+    /// template (`POST .../certificates/rotate` is not a certificate's name).
     pub fn of(method: &str, path: &str) -> Option<Endpoint> {
         let path = path.split('?').next().unwrap_or(path);
-        Self::ALL
-            .into_iter()
-            .find(|endpoint| endpoint.method() == method && endpoint.path() == path)
+        let candidates = || {
+            Self::ALL
+                .into_iter()
+                .filter(move |endpoint| endpoint.method() == method)
+        };
+        candidates()
+            .find(|endpoint| endpoint.path() == path)
+            .or_else(|| candidates().find(|endpoint| endpoint.template_matches(path)))
+    }
+
+    fn template_matches(self, path: &str) -> bool {
+        let mut template = self.path().split('/');
+        let mut given = path.split('/');
+        loop {
+            match (template.next(), given.next()) {
+                (None, None) => return true,
+                (Some(expected), Some(segment)) => {
+                    let wildcard = expected.starts_with('{') && expected.ends_with('}');
+                    if !(wildcard && !segment.is_empty() || expected == segment) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
     }
 
     /// The permission a user's role must hold (documented).
@@ -51,7 +89,13 @@ impl Endpoint {
             Endpoint::PutConfig => Permission::ConfigOcsp,
             Endpoint::GetStatus => Permission::ViewOcspStatus,
             Endpoint::PostTest => Permission::TestOcspStatus,
-            Endpoint::UpdateCert | Endpoint::PutCertificates => Permission::UpdateCluster,
+            Endpoint::UpdateCert
+            | Endpoint::PutCertificates
+            | Endpoint::DeleteCertificate
+            | Endpoint::RotateCertificates
+            | Endpoint::PutCluster => Permission::UpdateCluster,
+            Endpoint::GetCertificates | Endpoint::GetCluster => Permission::ViewClusterInfo,
+            Endpoint::GetAlerts | Endpoint::GetAlert => Permission::ViewClusterAlerts,
         }
     }
 
@@ -62,7 +106,15 @@ impl Endpoint {
             | Endpoint::PutConfig
             | Endpoint::GetStatus
             | Endpoint::PostTest => true,
-            Endpoint::UpdateCert | Endpoint::PutCertificates => false,
+            Endpoint::UpdateCert
+            | Endpoint::PutCertificates
+            | Endpoint::GetCertificates
+            | Endpoint::DeleteCertificate
+            | Endpoint::RotateCertificates
+            | Endpoint::GetCluster
+            | Endpoint::PutCluster
+            | Endpoint::GetAlerts
+            | Endpoint::GetAlert => false,
         }
     }
 }
@@ -75,7 +127,7 @@ mod tests {
     fn every_endpoint_is_found_by_its_method_and_path() {
         for endpoint in Endpoint::ALL {
             assert!(
-                ["GET", "PUT", "POST"].contains(&endpoint.method()),
+                ["GET", "PUT", "POST", "DELETE"].contains(&endpoint.method()),
                 "{endpoint}"
             );
             assert!(endpoint.path().starts_with("/v1/"), "{endpoint}");
@@ -84,6 +136,20 @@ mod tests {
                 Some(endpoint)
             );
         }
+        assert_eq!(
+            Endpoint::of("DELETE", "/v1/cluster/certificates/syncer"),
+            Some(Endpoint::DeleteCertificate)
+        );
+        assert_eq!(
+            Endpoint::of("POST", "/v1/cluster/certificates/rotate"),
+            Some(Endpoint::RotateCertificates)
+        );
+        assert_eq!(
+            Endpoint::of("GET", "/v1/cluster/alerts/cluster_ocsp_query_failed"),
+            Some(Endpoint::GetAlert)
+        );
+        assert_eq!(Endpoint::of("DELETE", "/v1/cluster/certificates/"), None);
+        assert_eq!(Endpoint::of("DELETE", "/v1/cluster/certificates/a/b"), None);
         assert_eq!(
             Endpoint::of("GET", "/v1/ocsp?x=1"),
             Some(Endpoint::GetConfig)

@@ -25,6 +25,19 @@ crate::named_enum! {
         OcspQueryFailed = "ocsp_query_failed",
         /// 500: the query waited in the task queue past its limit.
         TaskQueuedForTooLong = "task_queued_for_too_long",
+        /// 403 on `PUT /v1/cluster/certificates`, 404 on `DELETE .../certificates/{name}`: a
+        /// certificate name the cluster does not have.
+        UnknownCertificate = "unknown_certificate",
+        /// 406: a certificate whose validity has ended.
+        ExpiredCertificate = "expired_certificate",
+        /// 409 (400 on rotate): some nodes kept their old certificates.
+        NodesNotUpdated = "nodes_not_updated",
+        /// 403: a required certificate cannot be deleted.
+        RequiredCertificate = "required_certificate",
+        /// 500: a certificate could not be removed from a node's disk.
+        CertificateDeletionFailed = "certificate_deletion_failed",
+        /// 403: the cluster does not rotate this certificate.
+        RotationUnsupported = "rotation_unsupported",
         /// 404: no such endpoint.
         NotFound = "not_found",
         /// 405: the endpoint takes no such method.

@@ -13,3 +13,25 @@ crate::named_enum! {
         Reference = "reference",
     }
 }
+
+impl Level {
+    /// Whether a target that breaks `self` is worse off than one that breaks `other`:
+    /// documented is firmer than recommended, which is firmer than reference.
+    pub fn is_firmer_than(self, other: Level) -> bool {
+        let rank = |level: Level| Level::ALL.iter().position(|each| *each == level);
+        rank(self) < rank(other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Level;
+
+    #[test]
+    fn documented_is_the_firmest() {
+        assert!(Level::Documented.is_firmer_than(Level::Recommended));
+        assert!(Level::Recommended.is_firmer_than(Level::Reference));
+        assert!(!Level::Reference.is_firmer_than(Level::Reference));
+        assert!(!Level::Reference.is_firmer_than(Level::Documented));
+    }
+}

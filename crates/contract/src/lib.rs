@@ -13,6 +13,7 @@ mod error_code;
 mod level;
 mod names;
 mod role;
+mod rules;
 mod status;
 mod verdict;
 
@@ -23,6 +24,10 @@ pub use error_code::ErrorCode;
 pub use level::Level;
 pub use names::UnknownName;
 pub use role::{ManagementRole, Permission, User, Users};
+pub use rules::{
+    BadVersion, Check, CheckScope, Citation, Contract, ContractError, DocsSnapshot, ProductVersion,
+    Rule, Section, Versions,
+};
 pub use status::{
     CertStatus, Status, StatusObject, imf_fixdate, is_imf_fixdate, parse_imf_fixdate,
 };

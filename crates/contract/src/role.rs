@@ -1,6 +1,7 @@
 //! Built-in management roles, the permissions of the endpoints under test, and users.
 //!
-//! Of the permissions the OCSP endpoints need, only `admin` holds any (documented).
+//! Of the permissions the OCSP endpoints need, only `admin` holds any; every role but `none`
+//! may view the cluster's information and alerts (documented).
 
 use std::fmt;
 
@@ -35,6 +36,10 @@ impl ManagementRole {
             | Permission::ViewOcspStatus
             | Permission::TestOcspStatus
             | Permission::UpdateCluster => self == ManagementRole::Admin,
+            // Every role but `none` may read the cluster and its alerts (documented).
+            Permission::ViewClusterInfo | Permission::ViewClusterAlerts => {
+                self != ManagementRole::None
+            }
         }
     }
 }
@@ -50,8 +55,12 @@ crate::named_enum! {
         ViewOcspStatus = "view_ocsp_status",
         /// `POST /v1/ocsp/test`
         TestOcspStatus = "test_ocsp_status",
-        /// `PUT /v1/cluster/update_cert`, `PUT /v1/cluster/certificates`
+        /// Changing the cluster and its certificates.
         UpdateCluster = "update_cluster",
+        /// `GET /v1/cluster`, `GET /v1/cluster/certificates`
+        ViewClusterInfo = "view_cluster_info",
+        /// `GET /v1/cluster/alerts`
+        ViewClusterAlerts = "view_cluster_alerts",
     }
 }
 
@@ -109,14 +118,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_admin_holds_the_ocsp_permissions() {
+    fn only_admin_holds_the_ocsp_permissions_and_every_role_but_none_views_the_cluster() {
         for role in ManagementRole::ALL {
             for permission in Permission::ALL {
-                assert_eq!(
-                    role.has(permission),
-                    role == ManagementRole::Admin,
-                    "{role} {permission}"
+                let viewing = matches!(
+                    permission,
+                    Permission::ViewClusterInfo | Permission::ViewClusterAlerts
                 );
+                let expected = if viewing {
+                    role != ManagementRole::None
+                } else {
+                    role == ManagementRole::Admin
+                };
+                assert_eq!(role.has(permission), expected, "{role} {permission}");
             }
         }
     }

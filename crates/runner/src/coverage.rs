@@ -442,7 +442,14 @@ mod tests {
                 "GetStatus",
                 "PostTest",
                 "UpdateCert",
-                "PutCertificates"
+                "PutCertificates",
+                "GetCertificates",
+                "DeleteCertificate",
+                "RotateCertificates",
+                "GetCluster",
+                "PutCluster",
+                "GetAlerts",
+                "GetAlert"
             ]
         );
     }

@@ -13,7 +13,7 @@ use super::duration::parse_duration;
 use super::matcher::Matcher;
 use super::model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
 use super::raw::{RawJournal, RawScenario, RawStep};
-use contract::{ManagementRole, UnknownName};
+use contract::{Contract, ManagementRole, UnknownName, Versions};
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
 use responder::{Behaviour, behaviour_named};
@@ -155,6 +155,7 @@ impl Checker<'_> {
                 message: "a scenario needs at least one step".to_owned(),
             });
         }
+        let (rules, versions) = self.rules(&raw)?;
         let steps = raw
             .steps
             .into_iter()
@@ -165,8 +166,9 @@ impl Checker<'_> {
             id: raw.id.value,
             title: raw.title,
             description: raw.description,
-            source: raw.source,
-            level: raw.level,
+            rules,
+            level: raw.level.value,
+            versions,
             tags: raw.tags,
             clock,
             world: World {
@@ -178,6 +180,60 @@ impl Checker<'_> {
             },
             steps,
         })
+    }
+
+    /// The rules cited, each one the contract's, none weaker than the scenario's level; and
+    /// the versions they all hold for, narrowed by the scenario's own.
+    fn rules(&self, raw: &RawScenario) -> Result<(Vec<String>, Versions), LoadError> {
+        let contract = Contract::embedded();
+        if raw.rules.value.is_empty() {
+            return Err(self.at(
+                &raw.rules,
+                "a scenario cites at least one rule of the contract (docs/contract.md)",
+            ));
+        }
+        let level = raw.level.value;
+        let mut versions = Versions::ALL;
+        let mut ids = Vec::new();
+        for cited in &raw.rules.value {
+            let rule = contract.rule(&cited.value).ok_or_else(|| {
+                self.at(
+                    cited,
+                    format!(
+                        "no rule {:?} in the contract (`ocsp-harness contract` lists them)",
+                        cited.value
+                    ),
+                )
+            })?;
+            if level.is_firmer_than(rule.level) {
+                return Err(self.at(
+                    &raw.level,
+                    format!(
+                        "level {level} is firmer than rule {} ({}): a scenario is never firmer \
+                         than the weakest rule it asserts",
+                        rule.id, rule.level
+                    ),
+                ));
+            }
+            versions = versions.intersect(rule.versions);
+            ids.push(rule.id.clone());
+        }
+        if let Some(own) = &raw.versions {
+            versions = versions.intersect(own.value);
+        }
+        if versions.is_empty() {
+            let place = raw.versions.as_ref().map_or_else(
+                || self.at(&raw.rules, ""),
+                |own| self.at(own, ""),
+            );
+            return Err(LoadError {
+                message: format!(
+                    "the rules cited and the scenario's versions hold together for no version"
+                ),
+                ..place
+            });
+        }
+        Ok((ids, versions))
     }
 
     fn behaviour(&self, name: &Spanned<String>) -> Result<Behaviour, LoadError> {

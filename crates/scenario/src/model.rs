@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use time::{Duration, OffsetDateTime};
 
 use super::matcher::Matcher;
-use contract::Level;
+use contract::{Level, Versions};
 use contract::ManagementRole;
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
@@ -23,10 +23,13 @@ pub struct Scenario {
     pub title: String,
     /// What it proves.
     pub description: String,
-    /// Where the rule comes from.
-    pub source: String,
-    /// How firmly the rule is fixed.
+    /// The ids of the contract's rules it asserts.
+    pub rules: Vec<String>,
+    /// How firmly it holds: never firmer than the weakest rule it asserts.
     pub level: Level,
+    /// The product versions it holds for: those of every rule it asserts, narrowed by its
+    /// own `versions`.
+    pub versions: Versions,
     /// Free tags.
     pub tags: Vec<String>,
     /// The fixed instant the world starts at.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use contract::Level;
+use contract::{Level, Versions};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,8 +14,10 @@ pub(crate) struct RawScenario {
     pub id: Spanned<String>,
     pub title: String,
     pub description: String,
-    pub source: String,
-    pub level: Level,
+    pub rules: Spanned<Vec<Spanned<String>>>,
+    pub level: Spanned<Level>,
+    #[serde(default)]
+    pub versions: Option<Spanned<Versions>>,
     #[serde(default)]
     pub tags: Vec<String>,
     pub clock: Spanned<String>,
