@@ -1,5 +1,5 @@
 //! What a field of an answer must be: a value, or a matcher written as a one-key mapping
-//! (`{absent: true}`, `{one_of: [...]}`, `{regex: "..."}`, `{imf_fixdate: true}`,
+//! (`{absent: true}`, `{no_value: true}`, `{one_of: [...]}`, `{regex: "..."}`, `{imf_fixdate: true}`,
 //! `{var: responder_url}`, `{clock: -1h}`).
 
 use contract::{imf_fixdate, is_imf_fixdate, parse_imf_fixdate};
@@ -15,6 +15,9 @@ pub enum Matcher {
     Equals(Value),
     /// The field is not there (not even `null`).
     Absent,
+    /// The field has no value: it is not there, or it is `null` (where the pages leave the
+    /// choice between the two open).
+    NoValue,
     /// The field is there, whatever its value.
     Present,
     /// One of these values.
@@ -70,6 +73,8 @@ pub enum Expectation {
     Value(Value),
     /// No field.
     Absent,
+    /// No field, or `null`.
+    NoValue,
     /// A field.
     Present,
     /// One of these values.
@@ -91,6 +96,7 @@ impl std::fmt::Display for Expectation {
         match self {
             Expectation::Value(value) => write!(f, "{value}"),
             Expectation::Absent => f.write_str("absent"),
+            Expectation::NoValue => f.write_str("absent or null"),
             Expectation::Present => f.write_str("present"),
             Expectation::OneOf(values) => {
                 f.write_str("one of ")?;
@@ -119,8 +125,9 @@ impl std::fmt::Display for Expectation {
 impl Matcher {
     /// The keys of the one-key mappings that are matchers (what [`Matcher::from_value`] reads,
     /// listed for the schema).
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "absent",
+        "no_value",
         "present",
         "one_of",
         "regex",
@@ -144,6 +151,7 @@ impl Matcher {
         };
         match key.as_str() {
             "absent" => truth("absent").map(|()| Matcher::Absent),
+            "no_value" => truth("no_value").map(|()| Matcher::NoValue),
             "present" => truth("present").map(|()| Matcher::Present),
             "imf_fixdate" => truth("imf_fixdate").map(|()| Matcher::ImfFixdate),
             "one_of" => match argument {
@@ -175,6 +183,7 @@ impl Matcher {
     pub fn check(&self, actual: Option<&Value>, context: &MatchContext) -> Result<(), Expectation> {
         let ok = match (self, actual) {
             (Matcher::Absent, actual) => actual.is_none(),
+            (Matcher::NoValue, actual) => actual.is_none_or(Value::is_null),
             (_, None) => false,
             (Matcher::Present, Some(_)) => true,
             (Matcher::Equals(expected), Some(actual)) => expected == actual,
@@ -209,6 +218,7 @@ impl Matcher {
         match self {
             Matcher::Equals(value) => Expectation::Value(value.clone()),
             Matcher::Absent => Expectation::Absent,
+            Matcher::NoValue => Expectation::NoValue,
             Matcher::Present => Expectation::Present,
             Matcher::OneOf(values) => Expectation::OneOf(values.clone()),
             Matcher::Regex(regex) => Expectation::Regex(regex.as_str().to_owned()),
