@@ -1,14 +1,15 @@
-//! What of the contract a set of scenarios covers: every status and error code of every
-//! endpoint, every built-in role on every endpoint, every edge-case row of the responder
-//! catalogue, each with the scenarios that check it. The contract's items are data here, with
-//! their levels from CONTRACT.md; a scenario covers an item when one of its steps asserts it.
+//! What of the contract a set of scenarios covers: every answer (status, and error code where
+//! a rule names one) and every role on an endpoint that the contract's rules check, and every
+//! row of the responder catalogue, each with the scenarios that check it. The items are read
+//! from the rule file (`contract::Contract`), with their rules' levels; a scenario covers an
+//! item when one of its steps asserts it.
 
 use std::fmt::{self, Write as _};
 
 use http::Method;
 use serde::Serialize;
 
-use contract::ManagementRole;
+use contract::{Check, CheckScope, Contract, ManagementRole};
 use contract::{Endpoint, ErrorCode, Level};
 use responder::catalogue;
 use scenario::{Action, Matcher, Scenario, SendStep};
@@ -106,87 +107,95 @@ impl fmt::Display for Item {
     }
 }
 
-/// An item, its level, and the scenarios that cover it.
+/// An item, its level, the rule it checks, and the scenarios that cover it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Covered {
     /// The item.
     pub item: Item,
-    /// Its level in the contract.
+    /// Its level: its rule's, or its catalogue row's.
     pub level: Level,
+    /// The id of the contract's rule it checks (none for a catalogue row).
+    pub rule: Option<String>,
     /// The ids of the scenarios that check it, in id order.
     pub scenarios: Vec<String>,
 }
 
-/// The contract's answers, with their levels (CONTRACT.md, "Transport", "Endpoints" and
-/// "Cluster state").
-fn answers() -> Vec<(Item, Level)> {
-    use Endpoint::{GetStatus, PostTest, PutCertificates, PutConfig, UpdateCert};
-    use ErrorCode::{
-        InvalidHeader, InvalidOcspResponse, InvalidSchema, NoResponderUrl, OcspQueryFailed,
-        OcspUnsupportedByCapability, TaskQueuedForTooLong,
-    };
-    use Level::{Documented, Reference};
-    let answer = |endpoint, status, error_code| Item::Answer {
-        endpoint: Scope::Endpoint(endpoint),
-        status,
-        error_code,
-    };
-    let anywhere = |status, error_code| Item::Answer {
-        endpoint: Scope::Any,
-        status,
-        error_code,
-    };
-    let mut items = vec![
-        (anywhere(400, Some(InvalidHeader)), Documented),
-        (anywhere(404, None), Reference),
-        (anywhere(405, None), Reference),
-    ];
-    for endpoint in Endpoint::ALL {
-        items.push((answer(endpoint, 200, None), Documented));
-        items.push((answer(endpoint, 401, None), Documented));
-        items.push((answer(endpoint, 403, None), Documented));
-    }
-    for endpoint in Endpoint::ALL {
-        if endpoint.needs_ocsp_capability() {
-            let capability = Some(OcspUnsupportedByCapability);
-            items.push((answer(endpoint, 406, capability), Documented));
+/// An item of the contract, with the level and the rule it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractItem {
+    /// The item.
+    pub item: Item,
+    /// Its level.
+    pub level: Level,
+    /// Its rule's id, when it comes from a rule.
+    pub rule: Option<String>,
+}
+
+/// The items the rules' checks name, in the order of the rule file; an item two rules name
+/// belongs to the first.
+fn rule_items(contract: &Contract) -> Vec<ContractItem> {
+    let mut items: Vec<ContractItem> = Vec::new();
+    for rule in contract.rules() {
+        for check in &rule.checks {
+            for item in check_items(check) {
+                if items.iter().all(|known| known.item != item) {
+                    items.push(ContractItem {
+                        item,
+                        level: rule.level,
+                        rule: Some(rule.id.clone()),
+                    });
+                }
+            }
         }
     }
-    items.extend([
-        (answer(PutConfig, 400, Some(InvalidSchema)), Documented),
-        (answer(PutConfig, 400, Some(NoResponderUrl)), Documented),
-        (
-            answer(GetStatus, 500, Some(InvalidOcspResponse)),
-            Documented,
-        ),
-        (answer(PostTest, 500, Some(NoResponderUrl)), Documented),
-        (
-            answer(PostTest, 500, Some(TaskQueuedForTooLong)),
-            Documented,
-        ),
-        (answer(PostTest, 500, Some(InvalidOcspResponse)), Documented),
-        (answer(PostTest, 500, Some(OcspQueryFailed)), Reference),
-        (answer(UpdateCert, 400, None), Documented),
-        (answer(PutCertificates, 400, None), Documented),
-    ]);
     items
 }
 
-/// Every item of the contract, with its level: answers, roles on endpoints, edge cases.
-pub fn contract_items() -> Vec<(Item, Level)> {
-    let mut items = answers();
-    for endpoint in Endpoint::ALL {
-        for role in ManagementRole::ALL {
-            items.push((Item::Role { role, endpoint }, Level::Documented));
+fn check_items(check: &Check) -> Vec<Item> {
+    match check {
+        Check::Answer {
+            endpoint,
+            status,
+            error_code,
+        } => {
+            let answer = |endpoint| Item::Answer {
+                endpoint,
+                status: *status,
+                error_code: *error_code,
+            };
+            match endpoint {
+                CheckScope::Endpoint(endpoint) => vec![answer(Scope::Endpoint(*endpoint))],
+                CheckScope::Any => vec![answer(Scope::Any)],
+                CheckScope::Every => Endpoint::ALL
+                    .into_iter()
+                    .map(|endpoint| answer(Scope::Endpoint(endpoint)))
+                    .collect(),
+            }
         }
+        Check::Roles(endpoints) => endpoints
+            .iter()
+            .flat_map(|endpoint| {
+                ManagementRole::ALL.into_iter().map(|role| Item::Role {
+                    role,
+                    endpoint: *endpoint,
+                })
+            })
+            .collect(),
     }
+}
+
+/// Every item of the contract: what its rules check, then every row of the responder
+/// catalogue.
+pub fn contract_items() -> Vec<ContractItem> {
+    let mut items = rule_items(Contract::embedded());
     for entry in catalogue() {
-        items.push((
-            Item::EdgeCase {
+        items.push(ContractItem {
+            item: Item::EdgeCase {
                 behaviour: entry.name,
             },
-            entry.level,
-        ));
+            level: entry.level,
+            rule: None,
+        });
     }
     items
 }
@@ -195,7 +204,7 @@ pub fn contract_items() -> Vec<(Item, Level)> {
 pub fn coverage(scenarios: &[Scenario]) -> Vec<Covered> {
     contract_items()
         .into_iter()
-        .map(|(item, level)| {
+        .map(|ContractItem { item, level, rule }| {
             let mut ids: Vec<String> = scenarios
                 .iter()
                 .filter(|scenario| covers(scenario, &item))
@@ -205,10 +214,64 @@ pub fn coverage(scenarios: &[Scenario]) -> Vec<Covered> {
             Covered {
                 item,
                 level,
+                rule,
                 scenarios: ids,
             }
         })
         .collect()
+}
+
+/// A scenario that asserts an item of a rule weaker than the scenario's own level: a
+/// conformant target could fail it for a choice of ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelBreach {
+    /// The scenario.
+    pub scenario: String,
+    /// Its level.
+    pub level: Level,
+    /// What it asserts.
+    pub item: Item,
+    /// The rule the item comes from (none for a catalogue row).
+    pub rule: Option<String>,
+    /// The item's level.
+    pub item_level: Level,
+}
+
+impl fmt::Display for LevelBreach {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}) asserts {} of {} ({})",
+            self.scenario,
+            self.level,
+            self.item,
+            self.rule.as_deref().unwrap_or("the catalogue"),
+            self.item_level
+        )
+    }
+}
+
+/// Every item a scenario asserts that comes from a rule weaker than the scenario: what must be
+/// empty for a corpus's levels to be true.
+pub fn level_breaches(scenarios: &[Scenario]) -> Vec<LevelBreach> {
+    let items = contract_items();
+    let mut breaches = Vec::new();
+    for scenario in scenarios {
+        for contract_item in &items {
+            if scenario.level.is_firmer_than(contract_item.level)
+                && covers(scenario, &contract_item.item)
+            {
+                breaches.push(LevelBreach {
+                    scenario: scenario.id.clone(),
+                    level: scenario.level,
+                    item: contract_item.item.clone(),
+                    rule: contract_item.rule.clone(),
+                    item_level: contract_item.level,
+                });
+            }
+        }
+    }
+    breaches
 }
 
 fn covers(scenario: &Scenario, item: &Item) -> bool {
@@ -310,9 +373,10 @@ pub fn render(coverage: &[Covered]) -> String {
             };
             let _ = writeln!(
                 text,
-                "  {:<58} {:<11} {ids}",
+                "  {:<62} {:<11} {:<34} {ids}",
                 covered.item.to_string(),
-                covered.level.name()
+                covered.level.name(),
+                covered.rule.as_deref().unwrap_or("-"),
             );
         }
     }
@@ -339,7 +403,7 @@ mod tests {
 
     fn scenario(steps: &str, world: &str) -> Scenario {
         let text = format!(
-            "id: a::b\ntitle: t\ndescription: d\nsource: s\nlevel: documented\nclock: 2026-03-01T12:00:00Z\n{world}steps:\n{steps}"
+            "id: a::b\ntitle: t\ndescription: d\nrules: [put-config.invalid]\nlevel: documented\nclock: 2026-03-01T12:00:00Z\n{world}steps:\n{steps}"
         );
         load_str(Path::new("a.yaml"), &text).expect("loads")
     }
@@ -458,11 +522,11 @@ mod tests {
     fn every_catalogue_row_is_an_item() {
         let items = contract_items();
         for entry in catalogue() {
-            assert!(items.iter().any(|(item, level)| *item
+            assert!(items.iter().any(|item| item.item
                 == Item::EdgeCase {
                     behaviour: entry.name.clone()
                 }
-                && *level == entry.level));
+                && item.level == entry.level));
         }
     }
 }

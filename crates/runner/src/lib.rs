@@ -10,6 +10,7 @@ mod error;
 mod remote;
 mod steps;
 
+pub mod contract_doc;
 pub mod coverage;
 pub mod probe;
 pub mod report;
@@ -169,7 +170,7 @@ pub struct ScenarioResult {
 ///     "id: mine::revoked
 /// title: My proxy certificate, revoked, is reported REVOKED
 /// description: What my client must see.
-/// source: my notes
+/// rules: [test.ok]
 /// level: documented
 /// clock: 2026-03-01T12:00:00Z
 /// world: {responder: revoked}

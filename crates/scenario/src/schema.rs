@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use contract::Level;
+use contract::{Contract, Level};
 use contract::ManagementRole;
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
@@ -17,6 +17,10 @@ use super::matcher::Matcher;
 /// The schema (JSON Schema draft 2020-12) of one scenario file.
 pub fn schema() -> Value {
     let levels: Vec<&str> = Level::names().collect();
+    let rule_ids: Vec<&str> = Contract::embedded()
+        .rules()
+        .map(|rule| rule.id.as_str())
+        .collect();
     let key_types: Vec<&str> = KeyType::names().collect();
     let behaviours: Vec<String> = catalogue().into_iter().map(|entry| entry.name).collect();
     let cert_roles: Vec<&str> = Role::names().collect();
@@ -38,7 +42,7 @@ pub fn schema() -> Value {
         "description": "One scenario: a world on a fixed clock, and ordered steps whose answers are checked.",
         "type": "object",
         "additionalProperties": false,
-        "required": ["id", "title", "description", "source", "level", "clock", "steps"],
+        "required": ["id", "title", "description", "rules", "level", "clock", "steps"],
         "properties": {
             "id": {
                 "type": "string",
@@ -47,8 +51,22 @@ pub fn schema() -> Value {
             },
             "title": {"type": "string", "description": "A line saying what it checks."},
             "description": {"type": "string", "description": "What it proves."},
-            "source": {"type": "string", "description": "Where the rule comes from: a contract section or an RFC."},
-            "level": {"enum": levels, "description": "How firmly the rule is fixed."},
+            "rules": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"enum": rule_ids},
+                "description": "The ids of the contract's rules it asserts (docs/contract.md).",
+            },
+            "level": {"enum": levels, "description": "How firmly it holds: never firmer than the weakest rule it cites."},
+            "versions": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "since": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+(\\.[0-9]+)?$"},
+                    "until": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+(\\.[0-9]+)?$"},
+                },
+                "description": "The product versions it holds for, within those of its rules: since (included), until (excluded).",
+            },
             "tags": {"type": "array", "items": {"type": "string"}},
             "clock": {
                 "type": "string",

@@ -2,7 +2,7 @@
 //! splitting a suite over CI machines.
 
 use super::model::Scenario;
-use contract::Level;
+use contract::{Level, ProductVersion};
 
 /// `K/N`: the K-th of N shares (1-based), by position in id order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct Selection {
     pub tags: Vec<String>,
     /// Scenarios of any of these levels (none: all).
     pub levels: Vec<Level>,
+    /// Scenarios that hold for this product version (none: all).
+    pub product_version: Option<ProductVersion>,
     /// One share of what is left.
     pub partition: Option<Partition>,
 }
@@ -52,6 +54,9 @@ impl Selection {
                 .is_none_or(|text| scenario.id.contains(text.as_str()))
                 && (self.tags.is_empty() || scenario.tags.iter().any(|tag| self.tags.contains(tag)))
                 && (self.levels.is_empty() || self.levels.contains(&scenario.level))
+                && self
+                    .product_version
+                    .is_none_or(|version| scenario.versions.contains(version))
         });
         match self.partition {
             Some(partition) => scenarios

@@ -73,6 +73,13 @@ enum Command {
     /// Check someone else's OCSP responder for one certificate: the reference client's view
     /// plus the RFC 5019 profile.
     Probe(probe::ProbeArgs),
+    /// Print the contract: every rule with its id, level, versions and source, as Markdown
+    /// (what docs/contract.md holds) or as JSON.
+    Contract {
+        /// JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
     /// Pages made from results.
@@ -225,6 +232,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             command: ReportCommand::Compare { files, output },
         } => report_compare(&files, &output),
         Command::Probe(args) => probe::run_probe(args),
+        Command::Contract { json } => {
+            let text = if json {
+                // Serializing plain data with string keys cannot fail.
+                let mut text = serde_json::to_string_pretty(ocsp_harness::contract::Contract::embedded())
+                    .unwrap_or_default();
+                text.push('\n');
+                text
+            } else {
+                ocsp_harness::runner::contract_doc::contract_markdown()
+            };
+            emit(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema => {
             // Serializing a JSON value cannot fail.
             let text =

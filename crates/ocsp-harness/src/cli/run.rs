@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 
-use ocsp_harness::contract::{ManagementRole, User, Users};
+use ocsp_harness::contract::{Contract, ManagementRole, ProductVersion, User, Users};
 use ocsp_harness::level::Level;
 use ocsp_harness::pki::ResponderUrl;
 use ocsp_harness::runner::{RemoteError, RemoteOptions, RemoteSession, ScenarioResult, Trust};
@@ -38,6 +38,10 @@ pub struct RunArgs {
     /// Only scenarios of this level (repeatable: any of them).
     #[arg(long = "level", value_name = "LEVEL", value_parser = clap::value_parser!(Level))]
     pub levels: Vec<Level>,
+    /// Only scenarios that hold for this product version of the target, e.g. 7.8 or 7.22.2
+    /// (default: the newest version the contract was read from).
+    #[arg(long, value_name = "X.Y[.Z]")]
+    pub product_version: Option<ProductVersion>,
     /// Run the K-th of N shares of the selection, e.g. 2/4.
     #[arg(long, value_name = "K/N")]
     pub partition: Option<scenario::Partition>,
@@ -132,21 +136,26 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(runner::Baseline::read)
         .transpose()?;
+    let product_version = args
+        .product_version
+        .or_else(|| Contract::embedded().latest_version());
     let selection = scenario::Selection {
         filter: args.filter.clone(),
         tags: args.tags.clone(),
         levels: args.levels.clone(),
+        product_version,
         partition: args.partition,
     };
     let scenarios = selection.apply(all);
     if args.list {
         let mut text = String::new();
         for scenario in &scenarios {
-            writeln!(
-                text,
-                "{} [{}] {}",
-                scenario.id, scenario.level, scenario.title
-            )?;
+            write!(text, "{} [{}] {}", scenario.id, scenario.level, scenario.title)?;
+            if scenario.versions.is_all() {
+                writeln!(text)?;
+            } else {
+                writeln!(text, " ({})", scenario.versions)?;
+            }
         }
         emit(&text)?;
         return Ok(ExitCode::SUCCESS);

@@ -48,7 +48,7 @@ fn run_exits_1_with_a_diff_and_a_rerun_line_when_the_target_differs() {
         "id: demo::expects-revoked
 title: The good responder is expected (wrongly) to say REVOKED
 description: d
-source: s
+rules: [get-config.ok]
 level: documented
 clock: 2026-03-01T12:00:00Z
 steps:
@@ -86,7 +86,7 @@ steps:
 fn run_exits_2_naming_the_file_line_and_column_of_a_broken_scenario() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("broken.yaml");
-    std::fs::write(&file, "id: demo::broken\ntitle: t\ndescription: d\nsource: s\nlevel: documented\nclock: 2026-03-01T12:00:00Z\nsteps:\n  - send: POST /v1/ocsp/test\n    as: root\n    expect: {status: 200}\n").expect("write");
+    std::fs::write(&file, "id: demo::broken\ntitle: t\ndescription: d\nrules: [get-config.ok]\nlevel: documented\nclock: 2026-03-01T12:00:00Z\nsteps:\n  - send: POST /v1/ocsp/test\n    as: root\n    expect: {status: 200}\n").expect("write");
     let path = file.to_str().expect("utf-8");
     let (code, stdout, stderr) = run(&[path]);
     assert_eq!(code, Some(2), "{stdout}{stderr}");
@@ -109,7 +109,7 @@ fn write_failing(dir: &std::path::Path, name: &str) -> String {
     std::fs::write(
         &file,
         format!(
-            "id: demo::{name}\ntitle: t\ndescription: d\nsource: s\nlevel: reference\ntags: [demo]\nclock: 2026-03-01T12:00:00Z\nsteps:\n  - send: GET /v1/ocsp\n    as: admin\n    expect: {{status: 418}}\n"
+            "id: demo::{name}\ntitle: t\ndescription: d\nrules: [get-config.ok]\nlevel: reference\ntags: [demo]\nclock: 2026-03-01T12:00:00Z\nsteps:\n  - send: GET /v1/ocsp\n    as: admin\n    expect: {{status: 418}}\n"
         ),
     )
     .expect("write");

@@ -109,7 +109,7 @@ fn scenario(dir: &std::path::Path, name: &str) {
         "id: hostile::{name}
 title: t
 description: d
-source: s
+rules: [get-config.ok]
 level: documented
 clock: 2026-03-01T12:00:00Z
 steps:

@@ -52,7 +52,7 @@ fn failing_scenario(dir: &Path) -> String {
         "id: demo::expects-revoked
 title: The good responder is expected (wrongly) to say REVOKED <b>
 description: d
-source: s
+rules: [get-config.ok]
 level: reference
 clock: 2026-03-01T12:00:00Z
 steps:

@@ -135,7 +135,7 @@ fn every_corpus_file_validates() {
 const GOOD: &str = "id: test::good
 title: t
 description: d
-source: s
+rules: [get-config.ok]
 level: documented
 clock: 2026-03-01T12:00:00Z
 steps:
