@@ -276,6 +276,19 @@ mod tests {
     }
 
     #[test]
+    fn no_value_takes_a_missing_field_or_null_and_absent_only_a_missing_one() {
+        let no_value = Matcher::from_value(json!({"no_value": true})).expect("valid");
+        let absent = Matcher::from_value(json!({"absent": true})).expect("valid");
+        let context = context();
+        assert!(no_value.check(None, &context).is_ok());
+        assert!(no_value.check(Some(&json!(null)), &context).is_ok());
+        assert!(no_value.check(Some(&json!("")), &context).is_err());
+        assert!(absent.check(None, &context).is_ok());
+        assert!(absent.check(Some(&json!(null)), &context).is_err());
+        assert_eq!(no_value.expectation(&context).to_string(), "absent or null");
+    }
+
+    #[test]
     fn a_clock_matcher_on_a_real_clock_accepts_the_time_the_scenario_took() {
         let matcher = Matcher::from_value(json!({"clock": "1d"})).expect("valid");
         let context = MatchContext {
