@@ -78,7 +78,9 @@ pub enum ConfigError {
         fields: String,
     },
     /// `responder_url` comes from the certificate.
-    #[error("responder_url is read-only: it comes from the proxy certificate")]
+    #[error(
+        "responder_url is read-only: it comes from the proxy certificate (only its current value may be sent back)"
+    )]
     ReadOnly,
     /// A value of the wrong JSON type.
     #[error("{field} must be {expected}, not {actual}")]
@@ -105,8 +107,10 @@ pub enum ConfigError {
 }
 
 impl OcspConfig {
-    /// This configuration with `update` applied, or why `update` is refused.
-    pub fn updated(&self, update: &Value) -> Result<OcspConfig, ConfigError> {
+    /// This configuration with `update` applied, or why `update` is refused. `responder_url`,
+    /// read-only, is taken when it equals `responder_url` (a client writing back what it read)
+    /// and refused otherwise (reference).
+    pub fn updated(&self, update: &Value, responder_url: &str) -> Result<OcspConfig, ConfigError> {
         let Value::Object(fields) = update else {
             return Err(ConfigError::NotAnObject(kind(update)));
         };
@@ -128,7 +132,11 @@ impl OcspConfig {
                             actual: kind(value),
                         })?;
                 }
-                ConfigField::ResponderUrl => return Err(ConfigError::ReadOnly),
+                ConfigField::ResponderUrl => {
+                    if value.as_str() != Some(responder_url) {
+                        return Err(ConfigError::ReadOnly);
+                    }
+                }
                 ConfigField::QueryFrequency => next.query_frequency = integer(field, value)?,
                 ConfigField::RecoveryFrequency => next.recovery_frequency = integer(field, value)?,
                 ConfigField::RecoveryMaxTries => next.recovery_max_tries = integer(field, value)?,
@@ -202,7 +210,7 @@ mod tests {
     use super::*;
 
     fn update(body: Value) -> Result<OcspConfig, ConfigError> {
-        OcspConfig::default().updated(&body)
+        OcspConfig::default().updated(&body, "http://current/")
     }
 
     #[test]
@@ -294,9 +302,27 @@ mod tests {
     }
 
     #[test]
+    fn the_current_responder_url_may_be_written_back_and_no_other() {
+        let written_back =
+            update(json!({"responder_url": "http://current/", "query_frequency": 120}));
+        assert_eq!(written_back.map(|config| config.query_frequency), Ok(120));
+        assert_eq!(
+            update(json!({"responder_url": "http://elsewhere/"})),
+            Err(ConfigError::ReadOnly)
+        );
+        assert_eq!(
+            update(json!({"responder_url": null})),
+            Err(ConfigError::ReadOnly)
+        );
+    }
+
+    #[test]
     fn a_refused_update_changes_nothing() {
         let config = OcspConfig::default();
-        let refused = config.updated(&json!({"query_frequency": 120, "bogus": 1}));
+        let refused = config.updated(
+            &json!({"query_frequency": 120, "bogus": 1}),
+            "http://current/",
+        );
         assert!(refused.is_err());
         assert_eq!(config, OcspConfig::default());
     }

@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn domain_errors_become_their_documented_answers() {
         let refused = contract::OcspConfig::default()
-            .updated(&json!({"query_frequency": 1}))
+            .updated(&json!({"query_frequency": 1}), "")
             .expect_err("out of range");
         let answer = ApiError::from(refused);
         assert_eq!(

@@ -123,11 +123,47 @@ impl<R: Requirement> FromRequestParts<AppState> for Authorized<R> {
         if R::ENDPOINT.needs_ocsp_capability() && !state.cluster.ocsp_capable() {
             return Err(ApiError::unsupported_by_capability());
         }
+        check_accept(&parts.headers)?;
         Ok(Self {
             role,
             requirement: PhantomData,
         })
     }
+}
+
+/// An `Accept` header must admit JSON (reference: http.accept-json); none admits anything.
+fn check_accept(headers: &HeaderMap) -> Result<(), ApiError> {
+    let mut values = headers.get_all(header::ACCEPT).iter().peekable();
+    if values.peek().is_none() {
+        return Ok(());
+    }
+    let mut admits_json = false;
+    for value in values {
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::invalid_header("Accept is not ASCII"))?;
+        admits_json |= value.split(',').any(media_range_admits_json);
+    }
+    if admits_json {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_header(
+            "Accept must admit application/json, the only type this API answers with",
+        ))
+    }
+}
+
+/// Whether one media range of an `Accept` header (`application/json;q=0.5`) admits JSON.
+fn media_range_admits_json(range: &str) -> bool {
+    let mut parts = range.split(';');
+    let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let refused = parts.any(|parameter| {
+        parameter.split_once('=').is_some_and(|(name, value)| {
+            name.trim().eq_ignore_ascii_case("q")
+                && value.trim().parse::<f32>().is_ok_and(|q| q == 0.0)
+        })
+    });
+    !refused && matches!(media.as_str(), "*/*" | "application/*" | "application/json")
 }
 
 /// The role of the user the Basic credentials name, if they name one.
@@ -185,16 +221,20 @@ fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Option<Value>, ApiErro
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
-        let content_type = content_type
-            .to_str()
-            .map_err(|_| ApiError::invalid_header("Content-Type is not ASCII"))?;
-        let media_type = content_type.split(';').next().unwrap_or_default().trim();
-        if !media_type.eq_ignore_ascii_case("application/json") {
-            return Err(ApiError::invalid_header(format!(
-                "Content-Type must be application/json, not {media_type}"
-            )));
-        }
+    // Required for a PUT or POST that carries a body (reference: http.content-type-missing).
+    let content_type = headers.get(header::CONTENT_TYPE).ok_or_else(|| {
+        ApiError::invalid_header(
+            "a request with a body must declare Content-Type: application/json",
+        )
+    })?;
+    let content_type = content_type
+        .to_str()
+        .map_err(|_| ApiError::invalid_header("Content-Type is not ASCII"))?;
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    if !media_type.eq_ignore_ascii_case("application/json") {
+        return Err(ApiError::invalid_header(format!(
+            "Content-Type must be application/json, not {media_type}"
+        )));
     }
     serde_json::from_slice(body)
         .map(Some)
@@ -218,7 +258,9 @@ async fn put_config(
         .0
         .ok_or_else(|| ApiError::invalid_schema("the body must be a JSON object"))?;
     let cluster = &state.cluster;
-    let next = cluster.config().updated(&update)?;
+    let next = cluster
+        .config()
+        .updated(&update, &cluster.responder_url())?;
     let url = cluster.responder_url();
     if next.ocsp_functionality && !cluster.config().ocsp_functionality && url.is_empty() {
         // Documented code; reference status.
@@ -249,13 +291,13 @@ async fn test(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    // Real clients send no body, `{}` or `null` (reference: all accepted).
+    // The page describes no body; real clients send none, `{}`, `null` or an object of their
+    // own, whose fields are ignored (reference: test.body).
     match body {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(fields)) if fields.is_empty() => {}
+        None | Some(Value::Null | Value::Object(_)) => {}
         Some(_) => {
             return Err(ApiError::invalid_schema(
-                "the body must be absent, {} or null",
+                "the body must be absent, null or a JSON object",
             ));
         }
     }
@@ -338,4 +380,25 @@ async fn update_certificates(
         return Err(ApiError::invalid_schema("certificates must be an array"));
     };
     install(&state, entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::media_range_admits_json;
+
+    #[test]
+    fn an_accept_range_admits_json_by_type_wildcard_and_q_value() {
+        for (range, admits) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("*/*", true),
+            ("application/*;q=0.1", true),
+            ("application/json;q=0", false),
+            ("text/html", false),
+            ("application/xml", false),
+            ("", false),
+        ] {
+            assert_eq!(media_range_admits_json(range), admits, "{range}");
+        }
+    }
 }

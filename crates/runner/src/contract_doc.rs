@@ -179,9 +179,16 @@ mod tests {
             assert!(page.contains(&format!("### `{}`", rule.id)), "{}", rule.id);
         }
         for entry in catalogue() {
-            assert!(page.contains(&format!("| `{}` |", entry.name)), "{}", entry.name);
+            assert!(
+                page.contains(&format!("| `{}` |", entry.name)),
+                "{}",
+                entry.name
+            );
         }
-        assert_eq!(anchor("Transport, headers and errors"), "transport-headers-and-errors");
+        assert_eq!(
+            anchor("Transport, headers and errors"),
+            "transport-headers-and-errors"
+        );
         assert_eq!(anchor("put-config.partial"), "put-configpartial");
     }
 }

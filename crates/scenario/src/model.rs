@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use time::{Duration, OffsetDateTime};
 
 use super::matcher::Matcher;
-use contract::{Level, Versions};
 use contract::ManagementRole;
+use contract::{Level, Versions};
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
 use responder::Behaviour;

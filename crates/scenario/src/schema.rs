@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use contract::{Contract, Level};
 use contract::ManagementRole;
+use contract::{Contract, Level};
 use ocsp::{HashAlgorithm, HttpMethod};
 use pki::{KeyType, Role};
 use responder::catalogue;

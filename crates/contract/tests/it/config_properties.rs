@@ -76,7 +76,7 @@ proptest! {
     fn any_sequence_of_updates_stays_inside_the_ranges(updates in prop::collection::vec(update(), 1..12)) {
         let mut config = OcspConfig::default();
         for update in &updates {
-            match config.updated(update) {
+            match config.updated(update, "") {
                 Ok(next) => {
                     prop_assert!(within_contract(&next), "{update} gave {next:?}");
                     // Exactly the named fields change, to the values given.

@@ -235,8 +235,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Contract { json } => {
             let text = if json {
                 // Serializing plain data with string keys cannot fail.
-                let mut text = serde_json::to_string_pretty(ocsp_harness::contract::Contract::embedded())
-                    .unwrap_or_default();
+                let mut text =
+                    serde_json::to_string_pretty(ocsp_harness::contract::Contract::embedded())
+                        .unwrap_or_default();
                 text.push('\n');
                 text
             } else {

@@ -150,7 +150,11 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.list {
         let mut text = String::new();
         for scenario in &scenarios {
-            write!(text, "{} [{}] {}", scenario.id, scenario.level, scenario.title)?;
+            write!(
+                text,
+                "{} [{}] {}",
+                scenario.id, scenario.level, scenario.title
+            )?;
             if scenario.versions.is_all() {
                 writeln!(text)?;
             } else {

@@ -96,7 +96,9 @@ fn the_level_check_catches_a_documented_scenario_asserting_a_choice_of_ours() {
     let breaches = ocsp_harness::coverage::level_breaches(&[scenario]);
     assert_eq!(
         breaches.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        ["a::firm (documented) asserts any endpoint 404 not_found of errors.codes-of-ours (reference)"]
+        [
+            "a::firm (documented) asserts any endpoint 404 not_found of errors.codes-of-ours (reference)"
+        ]
     );
 }
 

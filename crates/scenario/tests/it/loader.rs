@@ -56,12 +56,21 @@ fn broken_files_are_reported_with_file_line_and_column() {
         ("unknown-role", GOOD.replace("as: admin", "as: superuser")),
         (
             "unknown-rule",
-            GOOD.replace("rules: [get-config.ok]", "rules: [get-config.ok, no.such-rule]"),
+            GOOD.replace(
+                "rules: [get-config.ok]",
+                "rules: [get-config.ok, no.such-rule]",
+            ),
         ),
-        ("no-rule", GOOD.replace("rules: [get-config.ok]", "rules: []")),
+        (
+            "no-rule",
+            GOOD.replace("rules: [get-config.ok]", "rules: []"),
+        ),
         (
             "firmer-than-its-rules",
-            GOOD.replace("rules: [get-config.ok]", "rules: [get-config.ok, get-status.empty]"),
+            GOOD.replace(
+                "rules: [get-config.ok]",
+                "rules: [get-config.ok, get-status.empty]",
+            ),
         ),
         (
             "versions-hold-for-nothing",
