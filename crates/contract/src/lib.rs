@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod alert;
 mod certificate;
 mod config;
 mod endpoint;
@@ -17,6 +18,7 @@ mod rules;
 mod status;
 mod verdict;
 
+pub use alert::ClusterAlert;
 pub use certificate::CertificateName;
 pub use config::{ConfigError, ConfigField, OcspConfig};
 pub use endpoint::Endpoint;

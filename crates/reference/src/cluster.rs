@@ -13,6 +13,7 @@ use clock::Clock;
 use contract::{OcspConfig, Status, StatusObject};
 use ocsp::{HashAlgorithm, ReportedStatus, VerifiedResponse};
 
+use crate::alerts::{Alerts, SettingsError};
 use crate::certificate::ProxyCertificate;
 use crate::queue::{QueuedTooLong, TaskQueue};
 
@@ -47,6 +48,9 @@ pub struct PollPlan {
     pub next_poll: Option<OffsetDateTime>,
     /// Recovery polls made since the staple became invalid.
     pub recovery_tries: u32,
+    /// Whether the validation has failed: the last recovery try was spent without a valid
+    /// staple (documented: the certificate is invalidated); a valid staple clears it.
+    pub invalidated: bool,
 }
 
 impl PollPlan {
@@ -54,6 +58,7 @@ impl PollPlan {
     const OFF: PollPlan = PollPlan {
         next_poll: None,
         recovery_tries: 0,
+        invalidated: false,
     };
 
     /// A regular poll at `at`.
@@ -61,6 +66,7 @@ impl PollPlan {
         Self {
             next_poll: Some(at),
             recovery_tries: 0,
+            invalidated: false,
         }
     }
 }
@@ -72,9 +78,16 @@ struct State {
     config: OcspConfig,
     cache: Option<Outcome>,
     plan: PollPlan,
+    alerts: Alerts,
 }
 
 impl State {
+    /// Caches `outcome` (`None`: clears the cache); the alerts follow it.
+    fn set_cache(&mut self, outcome: Option<Outcome>, now: OffsetDateTime) {
+        self.alerts.observe(outcome.as_ref(), now);
+        self.cache = outcome;
+    }
+
     /// `nodes` capable nodes, the default configuration, nothing cached, no polling.
     fn fresh(nodes: usize, proxy: Option<ProxyCertificate>) -> Self {
         Self {
@@ -83,6 +96,7 @@ impl State {
             config: OcspConfig::default(),
             cache: None,
             plan: PollPlan::OFF,
+            alerts: Alerts::default(),
         }
     }
 }
@@ -173,7 +187,7 @@ impl Cluster {
             (false, true) => state.plan = PollPlan::at(self.clock.now()),
             (true, false) => {
                 state.plan = PollPlan::OFF;
-                state.cache = None;
+                state.set_cache(None, self.clock.now());
             }
             _ => {}
         }
@@ -186,7 +200,7 @@ impl Cluster {
     pub fn install_proxy(&self, proxy: ProxyCertificate) {
         let mut state = self.lock();
         state.proxy = Some(proxy);
-        state.cache = None;
+        state.set_cache(None, self.clock.now());
         if state.config.ocsp_functionality {
             state.plan = PollPlan::at(self.clock.now());
         }
@@ -197,6 +211,16 @@ impl Cluster {
     /// The cached outcome, if any.
     pub fn cached(&self) -> Option<Outcome> {
         self.lock().cache.clone()
+    }
+
+    /// The OCSP alerts: settings and states.
+    pub fn alerts(&self) -> Alerts {
+        self.lock().alerts.clone()
+    }
+
+    /// Changes the alert settings, all or nothing.
+    pub fn update_alert_settings(&self, update: &serde_json::Value) -> Result<(), SettingsError> {
+        self.lock().alerts.update_settings(update)
     }
 
     /// The poller's plan.
@@ -291,7 +315,7 @@ impl Cluster {
                 Err(QueryFailure::NoResponderUrl | QueryFailure::QueuedTooLong)
             )
         {
-            state.cache = Some(outcome.clone());
+            state.set_cache(Some(outcome.clone()), self.clock.now());
         }
         outcome
     }
@@ -390,20 +414,28 @@ impl Cluster {
         }
         let valid = matches!(&outcome, Ok(status) if status.is_good());
         let config = state.config;
+        let tries = state.plan.recovery_tries;
+        // The last recovery try spent without a valid staple invalidates the certificate
+        // until a valid one comes (documented: polling.recovery-max-tries).
+        let invalidated = !valid && (state.plan.invalidated || tries >= config.recovery_max_tries);
         // A valid staple, or the last recovery try spent: back to the regular frequency.
-        state.plan = if !valid && state.plan.recovery_tries < config.recovery_max_tries {
+        state.plan = if !valid && tries < config.recovery_max_tries {
             PollPlan {
                 next_poll: Some(now + seconds(config.recovery_frequency)),
-                recovery_tries: state.plan.recovery_tries + 1,
+                recovery_tries: tries + 1,
+                invalidated,
             }
         } else {
-            PollPlan::at(now + seconds(config.query_frequency))
+            PollPlan {
+                invalidated,
+                ..PollPlan::at(now + seconds(config.query_frequency))
+            }
         };
         if !matches!(
             outcome,
             Err(QueryFailure::NoResponderUrl | QueryFailure::QueuedTooLong)
         ) {
-            state.cache = Some(outcome);
+            state.set_cache(Some(outcome), now);
         }
     }
 

@@ -2,6 +2,7 @@
 //! Basic auth and roles, the cluster model (nodes, proxy certificate, task queue, poller,
 //! status cache), provider states, and the server that runs them over HTTPS.
 
+mod alerts;
 mod certificate;
 mod cluster;
 mod error;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,9 @@ use axum::routing::{get, post, put};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use contract::{CertificateName, Endpoint, ErrorCode, ManagementRole, UnknownName, Users};
+use contract::{
+    CertificateName, ClusterAlert, Endpoint, ErrorCode, ManagementRole, UnknownName, Users,
+};
 
 use crate::certificate::ProxyCertificate;
 use crate::cluster::Cluster;
@@ -40,6 +42,9 @@ pub fn app(state: AppState) -> Router {
         .route(Endpoint::PostTest.path(), post(test))
         .route(Endpoint::UpdateCert.path(), put(update_cert))
         .route(Endpoint::PutCertificates.path(), put(update_certificates))
+        .route(Endpoint::GetCluster.path(), get(get_cluster).put(put_cluster))
+        .route(Endpoint::GetAlerts.path(), get(get_alerts))
+        .route(Endpoint::GetAlert.path(), get(get_alert))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -98,6 +103,14 @@ pub mod endpoint {
         UpdateCert;
         /// `PUT /v1/cluster/certificates`.
         PutCertificates;
+        /// `GET /v1/cluster`.
+        GetCluster;
+        /// `PUT /v1/cluster`.
+        PutCluster;
+        /// `GET /v1/cluster/alerts`.
+        GetAlerts;
+        /// `GET /v1/cluster/alerts/{alert}`.
+        GetAlert;
     }
 }
 
@@ -401,4 +414,80 @@ mod tests {
             assert_eq!(media_range_admits_json(range), admits, "{range}");
         }
     }
+}
+
+/// The reference's cluster name (the cluster object holds only what OCSP needs).
+const CLUSTER_NAME: &str = "cluster.test";
+
+fn cluster_object(state: &AppState) -> Value {
+    json!({
+        "name": CLUSTER_NAME,
+        "alert_settings": state.cluster.alerts().settings_json(),
+    })
+}
+
+async fn get_cluster(
+    _: Authorized<endpoint::GetCluster>,
+    State(state): State<AppState>,
+) -> Response {
+    Json(cluster_object(&state)).into_response()
+}
+
+/// `PUT /v1/cluster`: the reference takes `alert_settings` (the OCSP alerts) and `name`
+/// unchanged; anything else is refused, since it models nothing else of the cluster
+/// (reference: alerts.cluster-object-subset).
+async fn put_cluster(
+    _: Authorized<endpoint::PutCluster>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let fields = body.object()?;
+    for (name, value) in &fields {
+        match name.as_str() {
+            "alert_settings" => {}
+            "name" if value.as_str() == Some(CLUSTER_NAME) => {}
+            _ => {
+                return Err(ApiError::invalid_schema(format!(
+                    "the reference cluster takes only alert_settings (the OCSP alerts), not {name:?}"
+                )));
+            }
+        }
+    }
+    if let Some(settings) = fields.get("alert_settings") {
+        state
+            .cluster
+            .update_alert_settings(settings)
+            .map_err(|error| ApiError::invalid_schema(error.to_string()))?;
+    }
+    Ok(Json(cluster_object(&state)).into_response())
+}
+
+/// The query of the alert requests.
+#[derive(Debug, serde::Deserialize)]
+struct AlertQuery {
+    /// Read the state whatever the settings say (documented).
+    #[serde(default)]
+    ignore_settings: bool,
+}
+
+async fn get_alerts(
+    _: Authorized<endpoint::GetAlerts>,
+    State(state): State<AppState>,
+    query: Result<Query<AlertQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|error| ApiError::invalid_schema(error.body_text()))?;
+    Ok(Json(state.cluster.alerts().all_json(query.ignore_settings)).into_response())
+}
+
+async fn get_alert(
+    _: Authorized<endpoint::GetAlert>,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    query: Result<Query<AlertQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|error| ApiError::invalid_schema(error.body_text()))?;
+    let alert: ClusterAlert = name.parse().map_err(|error: UnknownName| {
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, error.to_string())
+    })?;
+    Ok(Json(state.cluster.alerts().alert_json(alert, query.ignore_settings)).into_response())
 }

@@ -208,7 +208,7 @@ async fn send_step(
                     }
                 }
                 for (name, matcher) in &step.fields {
-                    let actual = body.get(name);
+                    let actual = scenario::field_at(&body, name);
                     if let Err(expected) = matcher.check(actual, &context) {
                         let actual = actual.map_or_else(|| "absent".to_owned(), Value::to_string);
                         mismatch(format!("body.{name}"), expected.to_string(), actual);

@@ -11,7 +11,7 @@ mod select;
 
 pub use duration::{InvalidDuration, parse_duration};
 pub use load::{LoadError, load_file, load_str};
-pub use matcher::{Expectation, MatchContext, Matcher, MatcherError, Var};
+pub use matcher::{Expectation, MatchContext, Matcher, MatcherError, Var, field_at};
 pub use model::{Action, JournalExpect, Scenario, SendStep, Step, Who, World};
 pub use schema::schema;
 pub use select::{Partition, Selection};

@@ -236,6 +236,18 @@ impl Matcher {
     }
 }
 
+/// The field `path` names in `body`: a top-level name, or names joined by dots for fields of
+/// nested objects (`alert_settings.cluster_ocsp_query_failed`), so that a scenario can check one
+/// field of an object a target may fill with more. A top-level name with a dot in it wins.
+pub fn field_at<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
+    if let Some(value) = body.get(path) {
+        return Some(value);
+    }
+    let mut names = path.split('.');
+    let first = body.get(names.next()?)?;
+    names.try_fold(first, |value, name| value.get(name))
+}
+
 /// What matchers may refer to.
 #[derive(Debug, Clone)]
 pub struct MatchContext {
@@ -273,6 +285,17 @@ mod tests {
             now: datetime!(2026-03-01 12:00 UTC),
             slack: time::Duration::ZERO,
         }
+    }
+
+    #[test]
+    fn a_dotted_path_reaches_into_nested_objects() {
+        let body = json!({"a": {"b": {"c": 1}}, "x.y": 2, "list": [1]});
+        assert_eq!(field_at(&body, "a.b.c"), Some(&json!(1)));
+        assert_eq!(field_at(&body, "a.b"), Some(&json!({"c": 1})));
+        assert_eq!(field_at(&body, "x.y"), Some(&json!(2)));
+        assert_eq!(field_at(&body, "a.missing"), None);
+        assert_eq!(field_at(&body, "list.0"), None);
+        assert_eq!(field_at(&body, "nothing"), None);
     }
 
     #[test]
