@@ -565,6 +565,7 @@ async fn an_hour_of_polling_then_recovery_on_the_virtual_clock() {
     cluster.wait_for_polls(polls).await;
     for try_number in 1..=5 {
         assert_eq!(cluster.poll_plan().recovery_tries, try_number);
+        assert!(!cluster.poll_plan().invalidated, "tries are left");
         assert_eq!(
             cluster.poll_plan().next_poll,
             Some(at + Duration::seconds(60))
@@ -576,9 +577,31 @@ async fn an_hour_of_polling_then_recovery_on_the_virtual_clock() {
     }
     assert_eq!(cluster.poll_plan().recovery_tries, 0);
     assert_eq!(cluster.poll_plan().next_poll, Some(at + Duration::hours(1)));
+    assert!(
+        cluster.poll_plan().invalidated,
+        "the last try spent without a valid staple invalidates the certificate"
+    );
     assert_eq!(journal(), 2 + 1 + 5);
     let cached = world.admin(Method::GET, "/v1/ocsp/status", None).await;
     assert_eq!(cached.body["error_code"], "invalid_ocsp_response");
+    let state = world.state(Method::GET, "/_harness/state", json!(null)).await;
+    assert_eq!(state["poll"]["invalidated"], true, "{state}");
+
+    // Still invalid an hour later: recovery starts over and the certificate stays invalidated;
+    // a valid staple clears it.
+    at += Duration::hours(1);
+    world.clock.set(at);
+    polls += 1;
+    cluster.wait_for_polls(polls).await;
+    assert_eq!(cluster.poll_plan().recovery_tries, 1);
+    assert!(cluster.poll_plan().invalidated);
+    world.behave("good");
+    at += Duration::seconds(60);
+    world.clock.set(at);
+    polls += 1;
+    cluster.wait_for_polls(polls).await;
+    assert!(!cluster.poll_plan().invalidated);
+    assert_eq!(cluster.poll_plan().next_poll, Some(at + Duration::hours(1)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
