@@ -139,7 +139,12 @@ impl Alerts {
     pub fn all_json(&self, ignore_settings: bool) -> Value {
         let alerts: Map<String, Value> = ClusterAlert::ALL
             .into_iter()
-            .map(|alert| (alert.name().to_owned(), self.alert_json(alert, ignore_settings)))
+            .map(|alert| {
+                (
+                    alert.name().to_owned(),
+                    self.alert_json(alert, ignore_settings),
+                )
+            })
             .collect();
         Value::Object(alerts)
     }
@@ -179,7 +184,9 @@ mod tests {
             .update_settings(&json!({"cluster_ocsp_query_failed": true}))
             .expect("valid");
         alerts.observe(
-            Some(&Err(QueryFailure::Failed(Unanswered::TimedOut(std::time::Duration::from_secs(1))))),
+            Some(&Err(QueryFailure::Failed(Unanswered::TimedOut(
+                Default::default(),
+            )))),
             now,
         );
         assert!(alerts.triggered(ClusterAlert::OcspQueryFailed));
@@ -191,9 +198,15 @@ mod tests {
         assert!(!alerts.triggered(ClusterAlert::OcspQueryFailed));
         assert!(alerts.triggered(ClusterAlert::OcspStatusRevoked));
         // Disabled: read as off unless the settings are ignored.
-        let revoked = alerts.alert_json(ClusterAlert::OcspStatusRevoked, false);
-        assert_eq!((revoked["enabled"].clone(), revoked["state"].clone()), (json!(false), json!(false)));
-        assert_eq!(alerts.alert_json(ClusterAlert::OcspStatusRevoked, true)["state"], true);
+        let disabled = alerts.alert_json(ClusterAlert::OcspStatusRevoked, false);
+        assert_eq!(
+            (disabled["enabled"].clone(), disabled["state"].clone()),
+            (json!(false), json!(false))
+        );
+        assert_eq!(
+            alerts.alert_json(ClusterAlert::OcspStatusRevoked, true)["state"],
+            true
+        );
         alerts.observe(Some(&status(Status::Good)), now);
         assert!(!alerts.triggered(ClusterAlert::OcspStatusRevoked));
         alerts.observe(Some(&status(revoked())), now);

@@ -42,7 +42,10 @@ pub fn app(state: AppState) -> Router {
         .route(Endpoint::PostTest.path(), post(test))
         .route(Endpoint::UpdateCert.path(), put(update_cert))
         .route(Endpoint::PutCertificates.path(), put(update_certificates))
-        .route(Endpoint::GetCluster.path(), get(get_cluster).put(put_cluster))
+        .route(
+            Endpoint::GetCluster.path(),
+            get(get_cluster).put(put_cluster),
+        )
         .route(Endpoint::GetAlerts.path(), get(get_alerts))
         .route(Endpoint::GetAlert.path(), get(get_alert))
         .fallback(not_found)
@@ -487,7 +490,17 @@ async fn get_alert(
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|error| ApiError::invalid_schema(error.body_text()))?;
     let alert: ClusterAlert = name.parse().map_err(|error: UnknownName| {
-        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, error.to_string())
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            error.to_string(),
+        )
     })?;
-    Ok(Json(state.cluster.alerts().alert_json(alert, query.ignore_settings)).into_response())
+    Ok(Json(
+        state
+            .cluster
+            .alerts()
+            .alert_json(alert, query.ignore_settings),
+    )
+    .into_response())
 }

@@ -8,6 +8,7 @@ mod html_report;
 mod keep_up;
 mod layers;
 mod probe;
+mod real_clients;
 mod remote;
 mod schema;
 mod wrong_server;

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
-const USERS: [(&str, &str, &str); 7] = [
+pub(crate) const USERS: [(&str, &str, &str); 7] = [
     ("admin", "adm", "adm-secret-1"),
     ("cluster_member", "cm", "cm-secret-2"),
     ("cluster_viewer", "cv", "cv-secret-3"),
@@ -15,15 +15,15 @@ const USERS: [(&str, &str, &str); 7] = [
 ];
 
 /// `serve` as a process, stopped (SIGINT) when dropped.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     _dir: tempfile::TempDir,
-    ca: String,
+    pub(crate) ca: String,
 }
 
 impl Served {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let ca = dir
             .path()

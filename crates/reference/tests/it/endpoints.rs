@@ -584,7 +584,9 @@ async fn an_hour_of_polling_then_recovery_on_the_virtual_clock() {
     assert_eq!(journal(), 2 + 1 + 5);
     let cached = world.admin(Method::GET, "/v1/ocsp/status", None).await;
     assert_eq!(cached.body["error_code"], "invalid_ocsp_response");
-    let state = world.state(Method::GET, "/_harness/state", json!(null)).await;
+    let state = world
+        .state(Method::GET, "/_harness/state", json!(null))
+        .await;
     assert_eq!(state["poll"]["invalidated"], true, "{state}");
 
     // Still invalid an hour later: recovery starts over and the certificate stays invalidated;
