@@ -1,4 +1,4 @@
-//! The reference implementation of the Redis Software OCSP endpoints (CONTRACT.md): routes,
+//! The reference implementation of the Redis Software OCSP endpoints (docs/contract.md): routes,
 //! Basic auth and roles, the cluster model (nodes, proxy certificate, task queue, poller,
 //! status cache), provider states, and the server that runs them over HTTPS.
 

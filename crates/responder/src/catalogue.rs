@@ -1,4 +1,4 @@
-//! Every row of OCSP-EDGE-CASES.md as a behaviour the responder can be asked for by name, with
+//! Every responder behaviour of the contract (docs/contract.md, "Responder behaviours") as a behaviour the responder can be asked for by name, with
 //! the verdict the reference server's strict client must reach and the row's level.
 
 use serde::Serialize;
@@ -17,7 +17,7 @@ use pki::{KeyType, Role};
 pub struct CatalogueEntry {
     /// The name to ask for it by.
     pub name: String,
-    /// The table of OCSP-EDGE-CASES.md it comes from.
+    /// The group of behaviours it belongs to.
     pub section: &'static str,
     /// What it does, in a line.
     pub description: String,
@@ -76,7 +76,7 @@ impl Rows {
     }
 }
 
-/// The whole catalogue, in the order of OCSP-EDGE-CASES.md.
+/// The whole catalogue, in the order of the contract's table.
 pub fn catalogue() -> Vec<CatalogueEntry> {
     use Level::{Documented, Recommended, Reference};
     use Verdict::{Failed, Good, Invalid, Revoked, Unknown};

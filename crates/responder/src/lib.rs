@@ -1,5 +1,5 @@
 //! The fake OCSP responder: an HTTP server that answers real RFC 6960 requests with real signed
-//! DER, can break every rule of OCSP-EDGE-CASES.md on purpose, and records every request.
+//! DER, can break every rule of the usable OCSP responses (docs/contract.md) on purpose, and records every request.
 
 mod behaviour;
 mod catalogue;

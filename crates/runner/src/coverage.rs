@@ -83,7 +83,7 @@ pub enum Item {
         #[serde(serialize_with = "serialize_endpoint")]
         endpoint: Endpoint,
     },
-    /// A row of OCSP-EDGE-CASES.md: a responder behaviour.
+    /// A row of the responder catalogue (docs/contract.md, "Responder behaviours").
     EdgeCase {
         /// The behaviour's catalogue name.
         behaviour: String,

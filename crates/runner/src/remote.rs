@@ -480,7 +480,7 @@ fn generate_pki(
     TestPki::generate(&profile).map(Arc::new)
 }
 
-/// The configuration object's documented defaults (CONTRACT.md, "OCSP configuration object").
+/// The configuration object's documented defaults (docs/contract.md, rule `config.fields`).
 fn documented_defaults() -> Value {
     let defaults = contract::OcspConfig::default().to_json("");
     writable_config(&defaults)

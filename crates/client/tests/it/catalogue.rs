@@ -1,4 +1,4 @@
-//! Every row of the behaviour catalogue (OCSP-EDGE-CASES.md), served by the real responder
+//! Every row of the behaviour catalogue (docs/contract.md, "Responder behaviours"), served by the real responder
 //! over HTTP and checked by the strict client: each must reach its row's verdict. Time-driven
 //! rows (delays, drips) run on a virtual clock driven forward; nothing sleeps for real.
 

@@ -1,4 +1,4 @@
-//! The reference server over real HTTPS: every table of CONTRACT.md, every role against every
+//! The reference server over real HTTPS: every table of the contract (docs/contract.md), every role against every
 //! endpoint, credentials, the cache, the queue limit and the polling timeline on a virtual
 //! clock. Bodies are pinned with insta snapshots (dates checked as IMF-fixdate, then redacted).
 
