@@ -123,7 +123,7 @@ pub fn schema() -> Value {
                     "status": {"type": "integer", "minimum": 100, "maximum": 599},
                     "body": {
                         "type": "object",
-                        "description": "Top-level fields of the JSON answer: a value, or a matcher: {absent: true}, {present: true}, {one_of: [..]}, {regex: ..}, {imf_fixdate: true}, {var: responder_url}, {clock: -1h}.",
+                        "description": "Fields of the JSON answer by name (a.b for a field of a nested object): a value, or a matcher: {absent: true}, {no_value: true}, {present: true}, {one_of: [..]}, {regex: ..}, {imf_fixdate: true}, {var: responder_url}, {clock: -1h}.",
                         "additionalProperties": {"$ref": "#/$defs/matcher"},
                     },
                     "body_is": {"description": "The whole JSON answer."},
@@ -138,6 +138,7 @@ pub fn schema() -> Value {
             "matcher": {
                 "anyOf": [
                     {"type": "object", "additionalProperties": false, "required": ["absent"], "properties": {"absent": {"const": true}}},
+                    {"type": "object", "additionalProperties": false, "required": ["no_value"], "properties": {"no_value": {"const": true}}},
                     {"type": "object", "additionalProperties": false, "required": ["present"], "properties": {"present": {"const": true}}},
                     {"type": "object", "additionalProperties": false, "required": ["one_of"], "properties": {"one_of": {"type": "array", "minItems": 1}}},
                     {"type": "object", "additionalProperties": false, "required": ["regex"], "properties": {"regex": {"type": "string"}}},
