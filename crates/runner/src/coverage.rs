@@ -335,6 +335,19 @@ fn asserts_error_code(send: &SendStep, code: ErrorCode) -> bool {
     by_field || by_body
 }
 
+/// The contract's rules no scenario cites, in the order of the rule file. Some cannot be
+/// checked by a scenario (the port, the provider states); the text report lists them all.
+pub fn uncited_rules(scenarios: &[Scenario]) -> Vec<&'static contract::Rule> {
+    Contract::embedded()
+        .rules()
+        .filter(|rule| {
+            !scenarios
+                .iter()
+                .any(|scenario| scenario.rules.contains(&rule.id))
+        })
+        .collect()
+}
+
 /// Documented items no scenario covers: what makes `coverage` exit 1.
 pub fn documented_gaps(coverage: &[Covered]) -> Vec<&Covered> {
     coverage

@@ -217,7 +217,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 text.push('\n');
                 text
             } else {
-                ocsp_harness::coverage::render(&coverage)
+                let mut text = ocsp_harness::coverage::render(&coverage);
+                let uncited = ocsp_harness::coverage::uncited_rules(&scenarios);
+                let total = ocsp_harness::contract::Contract::embedded().rules().count();
+                text.push_str(&format!(
+                    "{} of {total} rules cited by a scenario",
+                    total - uncited.len()
+                ));
+                if uncited.is_empty() {
+                    text.push('\n');
+                } else {
+                    let ids: Vec<&str> = uncited.iter().map(|rule| rule.id.as_str()).collect();
+                    text.push_str(&format!("; not cited: {}\n", ids.join(", ")));
+                }
+                text
             };
             emit(&text)?;
             Ok(
