@@ -140,6 +140,8 @@ pub struct RemoteSession {
     pkis: Mutex<HashMap<KeyType, Arc<TestPki>>>,
     /// The writable part of the configuration the target had when the session began.
     initial_config: Value,
+    /// The OCSP alerts' settings the target had when the session began, when it shows them.
+    initial_alert_settings: Option<Value>,
 }
 
 impl std::fmt::Debug for RemoteSession {
@@ -201,6 +203,7 @@ impl RemoteSession {
         }
         let config: Value = answer.json().await.map_err(RemoteError::NotJson)?;
         let initial_config = writable_config(&config);
+        let initial_alert_settings = ocsp_alert_settings(&http, &options.url, &admin).await;
 
         if let Some(state_url) = &options.state_url {
             let answer = http
@@ -255,6 +258,7 @@ impl RemoteSession {
             responder_url,
             pkis: Mutex::new(HashMap::from([(KeyType::P256, first_pki)])),
             initial_config,
+            initial_alert_settings,
         })
     }
 
@@ -296,6 +300,14 @@ impl RemoteSession {
                         ));
                     }
                     ocsp_turned_on = Some(step.line);
+                }
+            }
+            if let (Action::Send(send), None) = (&step.action, &self.options.state_url) {
+                if changes_other_certificates(send) {
+                    return Some(format!(
+                        "it changes the target's certificates other than the proxy certificate (line {}), which the harness cannot put back: give --state-url to a target that resets them",
+                        step.line
+                    ));
                 }
             }
             match &step.action {
@@ -383,6 +395,16 @@ impl RemoteSession {
                 self.put_config(&documented_defaults())
                     .await
                     .map_err(SetupError::Config)?;
+                // And from the alerts' documented defaults (off), where the target has them.
+                if self.initial_alert_settings.is_some() {
+                    let off: serde_json::Map<String, Value> = contract::ClusterAlert::ALL
+                        .into_iter()
+                        .map(|alert| (alert.name().to_owned(), Value::Bool(false)))
+                        .collect();
+                    self.put_alert_settings(&Value::Object(off))
+                        .await
+                        .map_err(SetupError::Config)?;
+                }
             }
         }
         let pki = self.pki_for(scenario.world.key_type)?;
@@ -460,13 +482,74 @@ impl RemoteSession {
     pub async fn restore(&self) -> Result<(), HttpError> {
         self.put_config(&json!({"ocsp_functionality": false}))
             .await?;
-        self.put_config(&self.initial_config).await
+        self.put_config(&self.initial_config).await?;
+        match &self.initial_alert_settings {
+            Some(settings) => self.put_alert_settings(settings).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn put_alert_settings(&self, settings: &Value) -> Result<(), HttpError> {
+        let admin = self
+            .options
+            .users
+            .with_role(ManagementRole::Admin)
+            .ok_or(HttpError::NoAdmin)?;
+        let body = json!({"alert_settings": settings});
+        let answer = self
+            .http
+            .put(format!("{}/v1/cluster", self.options.url))
+            .basic_auth(&admin.username, Some(&admin.password))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|source| HttpError::NoAnswer {
+                request: "PUT /v1/cluster".to_owned(),
+                source,
+            })?;
+        if answer.status() == 200 {
+            Ok(())
+        } else {
+            Err(HttpError::Refused {
+                request: format!("PUT /v1/cluster {body}"),
+                status: answer.status().as_u16(),
+            })
+        }
     }
 
     /// Stops the responder.
     pub async fn shutdown(self) {
         self.responder.shutdown().await;
     }
+}
+
+/// The settings of the OCSP alerts in the target's cluster object (`GET /v1/cluster`), to put
+/// back after the scenarios that change them; `None` when the target does not show them.
+async fn ocsp_alert_settings(
+    http: &reqwest::Client,
+    url: &str,
+    admin: &contract::User,
+) -> Option<Value> {
+    let answer = http
+        .get(format!("{url}/v1/cluster"))
+        .basic_auth(&admin.username, Some(&admin.password))
+        .send()
+        .await
+        .ok()?;
+    if !answer.status().is_success() {
+        return None;
+    }
+    let cluster: Value = answer.json().await.ok()?;
+    let settings = cluster.get("alert_settings")?;
+    let ocsp: serde_json::Map<String, Value> = contract::ClusterAlert::ALL
+        .into_iter()
+        .filter_map(|alert| {
+            settings
+                .get(alert.name())
+                .map(|value| (alert.name().to_owned(), value.clone()))
+        })
+        .collect();
+    (!ocsp.is_empty()).then_some(Value::Object(ocsp))
 }
 
 /// A PKI on the machine's clock whose proxy certificate points at the harness's responder.
@@ -484,6 +567,29 @@ fn generate_pki(
 fn documented_defaults() -> Value {
     let defaults = contract::OcspConfig::default().to_json("");
     writable_config(&defaults)
+}
+
+/// Whether `send` deletes or rotates certificates, or installs one other than the proxy
+/// certificate: on a real cluster, changes the harness could not undo.
+fn changes_other_certificates(send: &SendStep) -> bool {
+    let names_other = |body: &Value| {
+        let entries = match body.get("certificates") {
+            Some(Value::Array(entries)) => entries.iter().collect::<Vec<_>>(),
+            _ => vec![body],
+        };
+        entries
+            .iter()
+            .any(|entry| entry.get("name").is_some_and(|name| name != "proxy"))
+    };
+    match Endpoint::of(send.method.as_str(), &send.path) {
+        Some(Endpoint::DeleteCertificate | Endpoint::RotateCertificates) => true,
+        Some(Endpoint::PutCertificates | Endpoint::UpdateCert) => {
+            send.body.as_ref().is_some_and(|(body, _)| {
+                serde_json::from_slice::<Value>(body).is_ok_and(|body| names_other(&body))
+            })
+        }
+        _ => false,
+    }
 }
 
 /// Whether `send` is a configuration update that turns OCSP on (a poll starts at once).

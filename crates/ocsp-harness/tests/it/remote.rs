@@ -330,3 +330,70 @@ fn remote_options_without_a_target_are_usage_errors() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--user and --password"), "{stderr}");
 }
+
+#[test]
+fn the_alert_settings_are_put_back_and_other_certificates_are_left_alone() {
+    let served = Served::start();
+    let cluster = format!("{}/v1/cluster", served.url);
+    let changed = curl(
+        &served,
+        &[
+            "-X",
+            "PUT",
+            "-H",
+            "content-type: application/json",
+            "--data",
+            "{\"alert_settings\": {\"cluster_ocsp_status_revoked\": true}}",
+            &cluster,
+        ],
+    );
+    assert_eq!(
+        changed["alert_settings"]["cluster_ocsp_status_revoked"],
+        true
+    );
+    // This scenario starts from the settings' defaults and turns the other alert on.
+    let output = served.run_as_admin(
+        &[
+            "scenarios/alerts/settings-off-by-default.yaml",
+            "--role-user",
+            "cluster_viewer=cv:cv-secret-3",
+        ],
+        "adm-secret-1",
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = curl(&served, &[&cluster]);
+    assert_eq!(
+        after["alert_settings"],
+        serde_json::json!({"cluster_ocsp_query_failed": false, "cluster_ocsp_status_revoked": true}),
+        "{after}"
+    );
+
+    // Without provider states, nothing deletes or rotates the target's certificates.
+    let output = served.run_as_admin(
+        &["scenarios/certificates", "--format", "json"],
+        "adm-secret-1",
+    );
+    let results = results(&output);
+    for result in &results {
+        let changes_others = result["path"].as_str().is_some_and(|path| {
+            ["delete", "rotate", "key-optional", "self-signed"]
+                .iter()
+                .any(|word| path.contains(word))
+        });
+        if changes_others {
+            assert_eq!(result["verdict"], "skipped", "{result}");
+            assert!(
+                result["reason"]
+                    .as_str()
+                    .is_some_and(|reason| reason.contains("cannot put back")),
+                "{result}"
+            );
+        }
+    }
+}
