@@ -311,8 +311,8 @@ impl Contract {
 
     /// Reads and checks a rule file.
     pub fn parse(text: &str) -> Result<Contract, ContractError> {
-        let contract: Contract =
-            serde_saphyr::from_str(text).map_err(|error| ContractError::Syntax(error.to_string()))?;
+        let contract: Contract = serde_saphyr::from_str(text)
+            .map_err(|error| ContractError::Syntax(error.to_string()))?;
         let problems = contract.problems();
         if problems.is_empty() {
             Ok(contract)
@@ -323,7 +323,9 @@ impl Contract {
 
     /// Every rule, in the order of the file.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
-        self.sections.iter().flat_map(|section| section.rules.iter())
+        self.sections
+            .iter()
+            .flat_map(|section| section.rules.iter())
     }
 
     /// The rule with this id.

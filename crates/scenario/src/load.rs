@@ -176,6 +176,7 @@ impl Checker<'_> {
                 behaviour_name,
                 behaviour,
                 incapable_nodes: raw.world.incapable_nodes,
+                certificate_failing_nodes: raw.world.certificate_failing_nodes,
                 queue_stalled: raw.world.queue_stalled,
             },
             steps,
@@ -222,10 +223,10 @@ impl Checker<'_> {
             versions = versions.intersect(own.value);
         }
         if versions.is_empty() {
-            let place = raw.versions.as_ref().map_or_else(
-                || self.at(&raw.rules, ""),
-                |own| self.at(own, ""),
-            );
+            let place = raw
+                .versions
+                .as_ref()
+                .map_or_else(|| self.at(&raw.rules, ""), |own| self.at(own, ""));
             return Err(LoadError {
                 message: format!(
                     "the rules cited and the scenario's versions hold together for no version"
