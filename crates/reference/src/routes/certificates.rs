@@ -3,6 +3,7 @@
 //! /v1/cluster/certificates/rotate`. Each checks every entry before anything changes.
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -82,7 +83,10 @@ fn checked(
             ErrorCode::ExpiredCertificate,
             format!(
                 "the {name} certificate expired at {}",
-                certificate.not_after
+                certificate
+                    .not_after
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
             ),
         ));
     }
@@ -146,7 +150,7 @@ pub(super) async fn update_certificates(
 pub(super) async fn delete_certificate(
     _: Authorized<endpoint::DeleteCertificate>,
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    name: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let unknown = |message: String| {
         ApiError::new(
@@ -155,6 +159,8 @@ pub(super) async fn delete_certificate(
             message,
         )
     };
+    // A segment that does not decode (bad percent-encoding) names no certificate either.
+    let Path(name) = name.map_err(|rejection| unknown(rejection.body_text()))?;
     let name: CertificateName = name
         .parse()
         .map_err(|_| unknown(format!("unknown certificate {name:?}")))?;

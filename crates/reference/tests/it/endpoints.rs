@@ -948,3 +948,33 @@ async fn a_node_that_cannot_write_certificates_is_a_state_that_reset_clears() {
         .await;
     assert_eq!(missing.status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_names_that_do_not_decode_or_exist_are_404_and_expiry_is_named() {
+    let world = world().await;
+    for path in [
+        "/v1/cluster/certificates/%FF",
+        "/v1/cluster/certificates/no_such_certificate",
+        "/v1/cluster/certificates/ldap_client",
+    ] {
+        world.admin(Method::DELETE, path, None).await.expect_error(
+            404,
+            "unknown_certificate",
+            path,
+        );
+    }
+    let expired = world.server.pki().cert(Role::ResponderExpired).pem();
+    let answer = world
+        .admin(
+            Method::PUT,
+            "/v1/cluster/update_cert",
+            Some(json!({"name": "mtls_trusted_ca", "certificate": expired})),
+        )
+        .await;
+    answer.expect_error(406, "expired_certificate", "");
+    let message = answer.body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("mtls_trusted_ca certificate expired at 20"),
+        "{message}"
+    );
+}
