@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use contract::CertificateName;
 
-use super::{Cluster, PollPlan};
+use super::{Cluster, NodeState, PollPlan};
 use crate::certificate::InstalledCertificate;
 use crate::selfsigned;
 use crate::store::{ROTATED, RemoveRefused, is_required};
@@ -32,6 +32,14 @@ pub enum CertificateRefused {
     Generate(String),
 }
 
+/// `NodesNotUpdated` naming the first node that cannot write certificates, if any.
+fn every_node_writes(nodes: &[NodeState]) -> Result<(), CertificateRefused> {
+    match nodes.iter().position(|node| !node.certificates) {
+        Some(node) => Err(CertificateRefused::NodesNotUpdated(node)),
+        None => Ok(()),
+    }
+}
+
 fn rotated_list() -> String {
     ROTATED.map(CertificateName::name).join(", ")
 }
@@ -42,11 +50,6 @@ impl Cluster {
         self.lock().certificates.to_json()
     }
 
-    /// The first node that cannot write certificates, if any.
-    fn failing_node(&self) -> Option<usize> {
-        self.lock().nodes.iter().position(|node| !node.certificates)
-    }
-
     /// Installs checked certificates on every node. A new proxy certificate empties the cache
     /// (it spoke of the old one), and a cluster with OCSP on polls the new one at once.
     pub fn install_certificates(
@@ -54,9 +57,7 @@ impl Cluster {
         entries: Vec<(CertificateName, InstalledCertificate)>,
     ) -> Result<(), CertificateRefused> {
         let mut state = self.lock();
-        if let Some(node) = state.nodes.iter().position(|node| !node.certificates) {
-            return Err(CertificateRefused::NodesNotUpdated(node));
-        }
+        every_node_writes(&state.nodes)?;
         let mut proxy_changed = false;
         for (name, certificate) in entries {
             proxy_changed |= name == CertificateName::Proxy;
@@ -89,9 +90,7 @@ impl Cluster {
         if is_required(name) {
             return Err(CertificateRefused::Required(name));
         }
-        if let Some(node) = state.nodes.iter().position(|node| !node.certificates) {
-            return Err(CertificateRefused::NodesNotUpdated(node));
-        }
+        every_node_writes(&state.nodes)?;
         state
             .certificates
             .remove(name)
@@ -113,9 +112,7 @@ impl Cluster {
                 ]
             }
         };
-        if let Some(node) = self.failing_node() {
-            return Err(CertificateRefused::NodesNotUpdated(node));
-        }
+        every_node_writes(&self.lock().nodes)?;
         let fresh = names
             .into_iter()
             .map(|name| {
