@@ -1,5 +1,5 @@
-//! The cluster model behind the endpoints: nodes and their capabilities, the proxy
-//! certificate, the OCSP configuration, the task queue, the status cache and the background
+//! The cluster model behind the endpoints: nodes and their capabilities, the certificates
+//! (of which OCSP checks the proxy's), the OCSP configuration, the task queue, the status cache and the background
 //! poller. Every wait is on the [`Clock`].
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,8 +14,12 @@ use contract::{OcspConfig, Status, StatusObject};
 use ocsp::{HashAlgorithm, ReportedStatus, VerifiedResponse};
 
 use crate::alerts::{Alerts, SettingsError};
-use crate::certificate::ProxyCertificate;
 use crate::queue::{QueuedTooLong, TaskQueue};
+use crate::store::CertificateStore;
+
+mod certificates;
+
+pub use certificates::CertificateRefused;
 
 /// Nodes in a cluster unless told otherwise.
 pub const DEFAULT_NODES: usize = 3;
@@ -26,6 +30,11 @@ pub enum QueryFailure {
     /// No proxy certificate, or one without an OCSP URL.
     #[error("the proxy certificate has no OCSP responder URL")]
     NoResponderUrl,
+    /// The proxy certificate was installed without its issuer, from which the CertID is built.
+    #[error(
+        "the proxy certificate's issuer is missing: it was installed without its chain, so no OCSP request can be built"
+    )]
+    NoIssuer,
     /// The task never left the queue.
     #[error("the OCSP query task stayed queued for too long")]
     QueuedTooLong,
@@ -71,10 +80,26 @@ impl PollPlan {
     }
 }
 
+/// What a node can do (provider states change it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NodeState {
+    /// Whether it supports OCSP.
+    pub ocsp: bool,
+    /// Whether it can write certificates.
+    pub certificates: bool,
+}
+
+impl NodeState {
+    const CAPABLE: NodeState = NodeState {
+        ocsp: true,
+        certificates: true,
+    };
+}
+
 #[derive(Debug)]
 struct State {
-    nodes: Vec<bool>,
-    proxy: Option<ProxyCertificate>,
+    nodes: Vec<NodeState>,
+    certificates: CertificateStore,
     config: OcspConfig,
     cache: Option<Outcome>,
     plan: PollPlan,
@@ -89,10 +114,10 @@ impl State {
     }
 
     /// `nodes` capable nodes, the default configuration, nothing cached, no polling.
-    fn fresh(nodes: usize, proxy: Option<ProxyCertificate>) -> Self {
+    fn fresh(nodes: usize, certificates: CertificateStore) -> Self {
         Self {
-            nodes: vec![true; nodes],
-            proxy,
+            nodes: vec![NodeState::CAPABLE; nodes],
+            certificates,
             config: OcspConfig::default(),
             cache: None,
             plan: PollPlan::OFF,
@@ -116,17 +141,17 @@ pub struct Cluster {
 
 impl Cluster {
     /// A cluster of `nodes` nodes that all support OCSP, with the default configuration and
-    /// `proxy` installed.
+    /// `certificates` installed.
     pub fn new(
         clock: Arc<dyn Clock>,
         nodes: usize,
-        proxy: Option<ProxyCertificate>,
+        certificates: CertificateStore,
     ) -> Result<Arc<Self>, ClientError> {
         Ok(Arc::new(Self {
             client: OcspClient::new(Arc::clone(&clock))?,
             clock,
             queue: TaskQueue::default(),
-            state: Mutex::new(State::fresh(nodes, proxy)),
+            state: Mutex::new(State::fresh(nodes, certificates)),
             replan: Arc::new(Notify::new()),
             polls: tokio::sync::watch::Sender::new(0),
         }))
@@ -144,19 +169,28 @@ impl Cluster {
 
     /// Whether every node supports OCSP.
     pub fn ocsp_capable(&self) -> bool {
-        self.lock().nodes.iter().all(|capable| *capable)
+        self.lock().nodes.iter().all(|node| node.ocsp)
     }
 
-    /// Each node's OCSP capability.
-    pub fn nodes(&self) -> Vec<bool> {
+    /// Each node's state.
+    pub fn nodes(&self) -> Vec<NodeState> {
         self.lock().nodes.clone()
     }
 
     /// Sets node `index`'s OCSP capability; `false` if there is no such node.
     pub fn set_node_capability(&self, index: usize, ocsp: bool) -> bool {
+        self.set_node(index, |node| node.ocsp = ocsp)
+    }
+
+    /// Sets whether node `index` can write certificates; `false` if there is no such node.
+    pub fn set_node_certificates(&self, index: usize, writable: bool) -> bool {
+        self.set_node(index, |node| node.certificates = writable)
+    }
+
+    fn set_node(&self, index: usize, change: impl FnOnce(&mut NodeState)) -> bool {
         match self.lock().nodes.get_mut(index) {
             Some(node) => {
-                *node = ocsp;
+                change(node);
                 true
             }
             None => false,
@@ -171,8 +205,8 @@ impl Cluster {
     /// The responder URL of the installed proxy certificate, `""` when it has none.
     pub fn responder_url(&self) -> String {
         self.lock()
-            .proxy
-            .as_ref()
+            .certificates
+            .get(contract::CertificateName::Proxy)
             .and_then(|proxy| proxy.responder_url.clone())
             .unwrap_or_default()
     }
@@ -190,19 +224,6 @@ impl Cluster {
                 state.set_cache(None, self.clock.now());
             }
             _ => {}
-        }
-        drop(state);
-        self.replan.notify_one();
-    }
-
-    /// Installs a proxy certificate; the cache no longer speaks of it, and a cluster with OCSP
-    /// on polls the new one at once.
-    pub fn install_proxy(&self, proxy: ProxyCertificate) {
-        let mut state = self.lock();
-        state.proxy = Some(proxy);
-        state.set_cache(None, self.clock.now());
-        if state.config.ocsp_functionality {
-            state.plan = PollPlan::at(self.clock.now());
         }
         drop(state);
         self.replan.notify_one();
@@ -296,10 +317,10 @@ impl Cluster {
     }
 
     /// Back to the start: every node capable, default configuration, empty cache, queue
-    /// released, `proxy` installed.
-    pub fn reset(&self, proxy: Option<ProxyCertificate>) {
+    /// released, `certificates` installed.
+    pub fn reset(&self, certificates: CertificateStore) {
         let mut state = self.lock();
-        *state = State::fresh(state.nodes.len(), proxy);
+        *state = State::fresh(state.nodes.len(), certificates);
         drop(state);
         self.queue.set_stalled(false);
         self.replan.notify_one();
@@ -324,15 +345,20 @@ impl Cluster {
     pub async fn query(&self) -> Outcome {
         let (query, url) = {
             let state = self.lock();
-            let proxy = state.proxy.as_ref().ok_or(QueryFailure::NoResponderUrl)?;
+            let proxy = state
+                .certificates
+                .get(contract::CertificateName::Proxy)
+                .ok_or(QueryFailure::NoResponderUrl)?;
             let url = proxy
                 .responder_url
                 .clone()
                 .ok_or(QueryFailure::NoResponderUrl)?;
+            // Without the issuer there is no CertID to ask about (reference: test.no-issuer).
+            let issuer_der = proxy.issuer_der.clone().ok_or(QueryFailure::NoIssuer)?;
             let query = Query {
                 url: url.clone(),
                 cert_der: proxy.leaf_der.clone(),
-                issuer_der: proxy.issuer_der.clone(),
+                issuer_der,
                 hash_algorithm: HashAlgorithm::Sha1,
                 nonce_len: Some(16),
                 method: ocsp::HttpMethod::Post,

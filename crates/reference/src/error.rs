@@ -103,7 +103,7 @@ impl From<QueryFailure> for ApiError {
             QueryFailure::NoResponderUrl => ErrorCode::NoResponderUrl,
             QueryFailure::QueuedTooLong => ErrorCode::TaskQueuedForTooLong,
             QueryFailure::Invalid(_) => ErrorCode::InvalidOcspResponse,
-            QueryFailure::Failed(_) => ErrorCode::OcspQueryFailed,
+            QueryFailure::Failed(_) | QueryFailure::NoIssuer => ErrorCode::OcspQueryFailed,
         };
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, code, failure.to_string())
     }
@@ -157,6 +157,7 @@ mod tests {
         for (failure, code) in [
             (QueryFailure::NoResponderUrl, ErrorCode::NoResponderUrl),
             (QueryFailure::QueuedTooLong, ErrorCode::TaskQueuedForTooLong),
+            (QueryFailure::NoIssuer, ErrorCode::OcspQueryFailed),
         ] {
             let answer = ApiError::from(failure);
             assert_eq!(

@@ -1,5 +1,5 @@
 //! The reference implementation of the Redis Software OCSP endpoints (docs/contract.md): routes,
-//! Basic auth and roles, the cluster model (nodes, proxy certificate, task queue, poller,
+//! Basic auth and roles, the cluster model (nodes, certificates, task queue, poller,
 //! status cache), provider states, and the server that runs them over HTTPS.
 
 mod alerts;
@@ -9,14 +9,19 @@ mod error;
 mod queue;
 mod roles;
 mod routes;
+mod selfsigned;
 mod server;
 mod states;
+mod store;
 
-pub use certificate::{CertificateError, ProxyCertificate};
-pub use cluster::{Cluster, DEFAULT_NODES, Outcome, PollPlan, QueryFailure};
+pub use certificate::{CertificateError, InstalledCertificate, ProxyCertificate};
+pub use cluster::{
+    CertificateRefused, Cluster, DEFAULT_NODES, NodeState, Outcome, PollPlan, QueryFailure,
+};
 pub use error::ApiError;
 pub use queue::{QUEUED_LIMIT, TaskQueue, TaskRecord, TaskState};
 pub use roles::{authenticate, generate_users};
 pub use routes::{AppState, Authorized, JsonBody, Requirement, app};
 pub use server::{ReferenceError, ReferenceOptions, ReferenceServer, ServerClock};
 pub use states::{StatesState, routes as state_routes};
+pub use store::{CertificateStore, ROTATED, is_required};

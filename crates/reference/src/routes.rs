@@ -12,18 +12,17 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use contract::{
-    CertificateName, ClusterAlert, Endpoint, ErrorCode, ManagementRole, UnknownName, Users,
-};
+use contract::{ClusterAlert, Endpoint, ErrorCode, ManagementRole, UnknownName, Users};
 
-use crate::certificate::ProxyCertificate;
 use crate::cluster::Cluster;
 use crate::error::ApiError;
 use crate::roles::authenticate;
+
+mod certificates;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -40,8 +39,19 @@ pub fn app(state: AppState) -> Router {
         .route(Endpoint::GetConfig.path(), get(get_config).put(put_config))
         .route(Endpoint::GetStatus.path(), get(get_status))
         .route(Endpoint::PostTest.path(), post(test))
-        .route(Endpoint::UpdateCert.path(), put(update_cert))
-        .route(Endpoint::PutCertificates.path(), put(update_certificates))
+        .route(Endpoint::UpdateCert.path(), put(certificates::update_cert))
+        .route(
+            Endpoint::PutCertificates.path(),
+            put(certificates::update_certificates).get(certificates::get_certificates),
+        )
+        .route(
+            Endpoint::DeleteCertificate.path(),
+            delete(certificates::delete_certificate),
+        )
+        .route(
+            Endpoint::RotateCertificates.path(),
+            post(certificates::rotate),
+        )
         .route(
             Endpoint::GetCluster.path(),
             get(get_cluster).put(put_cluster),
@@ -106,6 +116,12 @@ pub mod endpoint {
         UpdateCert;
         /// `PUT /v1/cluster/certificates`.
         PutCertificates;
+        /// `GET /v1/cluster/certificates`.
+        GetCertificates;
+        /// `DELETE /v1/cluster/certificates/{certificate_name}`.
+        DeleteCertificate;
+        /// `POST /v1/cluster/certificates/rotate`.
+        RotateCertificates;
         /// `GET /v1/cluster`.
         GetCluster;
         /// `PUT /v1/cluster`.
@@ -320,102 +336,6 @@ async fn test(
     match state.cluster.test().await {
         Ok(status) => Ok(Json(status).into_response()),
         Err(failure) => Err(failure.into()),
-    }
-}
-
-/// One `{"name","certificate","key"}` entry, checked.
-fn certificate_entry(value: &Value) -> Result<(CertificateName, String, String), ApiError> {
-    let Value::Object(fields) = value else {
-        return Err(ApiError::invalid_schema(
-            "a certificate entry must be a JSON object",
-        ));
-    };
-    if let Some(unknown) = fields
-        .keys()
-        .find(|key| !["name", "certificate", "key"].contains(&key.as_str()))
-    {
-        return Err(ApiError::invalid_schema(format!(
-            "unknown field {unknown:?}"
-        )));
-    }
-    let text = |field: &str| -> Result<String, ApiError> {
-        match fields.get(field) {
-            Some(Value::String(text)) => Ok(text.clone()),
-            Some(_) => Err(ApiError::invalid_schema(format!(
-                "{field} must be a string"
-            ))),
-            None => Err(ApiError::invalid_schema(format!("{field} is required"))),
-        }
-    };
-    let name: CertificateName = text("name")?.parse().map_err(|error: UnknownName| {
-        ApiError::invalid_schema(format!(
-            "unknown certificate name {:?} (names: {})",
-            error.name, error.expected
-        ))
-    })?;
-    Ok((name, text("certificate")?, text("key")?))
-}
-
-/// Checks every entry, then installs the proxy certificate if one is named.
-fn install(state: &AppState, entries: &[Value]) -> Result<Response, ApiError> {
-    let mut proxy = None;
-    for entry in entries {
-        let (name, certificate, key) = certificate_entry(entry)?;
-        let parsed = ProxyCertificate::parse(&certificate, &key)?;
-        if name == CertificateName::Proxy {
-            proxy = Some(parsed);
-        }
-    }
-    if let Some(proxy) = proxy {
-        state.cluster.install_proxy(proxy);
-    }
-    Ok(Json(json!({})).into_response())
-}
-
-async fn update_cert(
-    _: Authorized<endpoint::UpdateCert>,
-    State(state): State<AppState>,
-    JsonBody(entry): JsonBody,
-) -> Result<Response, ApiError> {
-    let entry = entry.ok_or_else(|| ApiError::invalid_schema("the body must be a JSON object"))?;
-    install(&state, &[entry])
-}
-
-async fn update_certificates(
-    _: Authorized<endpoint::PutCertificates>,
-    State(state): State<AppState>,
-    body: JsonBody,
-) -> Result<Response, ApiError> {
-    let fields = body.object()?;
-    if let Some(unknown) = fields.keys().find(|key| *key != "certificates") {
-        return Err(ApiError::invalid_schema(format!(
-            "unknown field {unknown:?}"
-        )));
-    }
-    let Some(Value::Array(entries)) = fields.get("certificates") else {
-        return Err(ApiError::invalid_schema("certificates must be an array"));
-    };
-    install(&state, entries)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::media_range_admits_json;
-
-    #[test]
-    fn an_accept_range_admits_json_by_type_wildcard_and_q_value() {
-        for (range, admits) in [
-            ("application/json", true),
-            ("Application/JSON; charset=utf-8", true),
-            ("*/*", true),
-            ("application/*;q=0.1", true),
-            ("application/json;q=0", false),
-            ("text/html", false),
-            ("application/xml", false),
-            ("", false),
-        ] {
-            assert_eq!(media_range_admits_json(range), admits, "{range}");
-        }
     }
 }
 

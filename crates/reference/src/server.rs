@@ -11,8 +11,9 @@ use tokio::task::JoinHandle;
 
 use client::ClientError;
 
-use super::certificate::{CertificateError, ProxyCertificate};
+use super::certificate::{CertificateError, InstalledCertificate};
 use super::cluster::{Cluster, DEFAULT_NODES};
+use super::store::CertificateStore;
 use contract::Users;
 
 use super::routes::{AppState, app};
@@ -104,6 +105,9 @@ pub enum ReferenceError {
     /// The generated proxy certificate was refused (a bug).
     #[error("the generated proxy certificate was refused")]
     Proxy(#[source] CertificateError),
+    /// The cluster's own self-signed certificate could not be generated.
+    #[error("cannot generate the cluster's self-signed certificate: {0}")]
+    DefaultCertificate(String),
 }
 
 /// A running reference server.
@@ -186,12 +190,14 @@ impl ReferenceServer {
         )
         .await?;
 
-        let proxy = ProxyCertificate::parse(
+        let proxy = InstalledCertificate::parse(
             &pki.chain_pem(Role::Proxy),
-            &pki.cert(Role::Proxy).key_pem(),
+            Some(&pki.cert(Role::Proxy).key_pem()),
         )
         .map_err(ReferenceError::Proxy)?;
-        let cluster = Cluster::new(Arc::clone(&clock), options.nodes, Some(proxy.clone()))?;
+        let certificates =
+            CertificateStore::initial(Some(proxy)).map_err(ReferenceError::DefaultCertificate)?;
+        let cluster = Cluster::new(Arc::clone(&clock), options.nodes, certificates.clone())?;
         let poller = cluster.spawn_poller();
 
         let mut router = app(AppState {
@@ -202,7 +208,7 @@ impl ReferenceServer {
             router = router.merge(state_routes(StatesState {
                 cluster: Arc::clone(&cluster),
                 virtual_clock: virtual_clock.clone(),
-                initial_proxy: Some(proxy),
+                initial_certificates: certificates,
                 start,
             }));
         }

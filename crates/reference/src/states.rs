@@ -2,7 +2,8 @@
 //! live outside `/v1`, under `/_harness`, and exist only when asked for.
 //!
 //! - `GET /_harness/state`: nodes, queue, clock, tasks, poll plan, configuration.
-//! - `PUT /_harness/nodes/{index}` `{"ocsp": false}`: a node's OCSP capability.
+//! - `PUT /_harness/nodes/{index}` `{"ocsp": false}`, `{"certificates": false}` (either or
+//!   both): a node's OCSP capability; whether it can write certificates.
 //! - `PUT /_harness/queue` `{"stalled": true}`: stall or release the task queue.
 //! - `PUT /_harness/clock` `{"now": "2026-03-01T12:00:00Z"}` or `{"advance": 3600}` (seconds,
 //!   deadline by deadline as a scenario's `advance`): the virtual clock (409 on the system
@@ -22,9 +23,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::certificate::ProxyCertificate;
 use super::cluster::Cluster;
 use super::error::ApiError;
+use super::store::CertificateStore;
 use clock::{Clock, VirtualClock};
 use contract::ErrorCode;
 
@@ -35,8 +36,8 @@ pub struct StatesState {
     pub cluster: Arc<Cluster>,
     /// The clock, when it is virtual.
     pub virtual_clock: Option<VirtualClock>,
-    /// The proxy certificate to put back on reset.
-    pub initial_proxy: Option<ProxyCertificate>,
+    /// The certificates to put back on reset.
+    pub initial_certificates: CertificateStore,
     /// The time to put back on reset.
     pub start: OffsetDateTime,
 }
@@ -65,7 +66,7 @@ async fn show(State(state): State<StatesState>) -> Json<Value> {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     Json(json!({
-        "nodes": cluster.nodes().iter().map(|ocsp| json!({"ocsp": ocsp})).collect::<Vec<_>>(),
+        "nodes": cluster.nodes(),
         "queue": {"stalled": cluster.queue().is_stalled(), "tasks": cluster.queue().tasks()},
         "clock": {"now": now, "virtual": state.virtual_clock.is_some()},
         "poll": cluster.poll_plan(),
@@ -77,7 +78,8 @@ async fn show(State(state): State<StatesState>) -> Json<Value> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NodeState {
-    ocsp: bool,
+    ocsp: Option<bool>,
+    certificates: Option<bool>,
 }
 
 async fn set_node(
@@ -86,14 +88,27 @@ async fn set_node(
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let node: NodeState = serde_json::from_slice(&body).map_err(|error| bad(error.to_string()))?;
-    if state.cluster.set_node_capability(index, node.ocsp) {
-        Ok(Json(json!({"node": index, "ocsp": node.ocsp})))
-    } else {
-        Err(ApiError::new(
+    if node.ocsp.is_none() && node.certificates.is_none() {
+        return Err(bad("give ocsp, certificates or both"));
+    }
+    let cluster = &state.cluster;
+    let found = node
+        .ocsp
+        .is_none_or(|ocsp| cluster.set_node_capability(index, ocsp))
+        && node
+            .certificates
+            .is_none_or(|writable| cluster.set_node_certificates(index, writable));
+    match cluster.nodes().get(index) {
+        Some(now) if found => Ok(Json(json!({
+            "node": index,
+            "ocsp": now.ocsp,
+            "certificates": now.certificates,
+        }))),
+        _ => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
             format!("no node {index}"),
-        ))
+        )),
     }
 }
 
@@ -162,7 +177,7 @@ async fn settle(State(state): State<StatesState>) -> Json<Value> {
 }
 
 async fn reset(State(state): State<StatesState>) -> Json<Value> {
-    state.cluster.reset(state.initial_proxy.clone());
+    state.cluster.reset(state.initial_certificates.clone());
     if let Some(clock) = &state.virtual_clock {
         clock.set(state.start);
     }

@@ -59,6 +59,10 @@ impl KeptWorld {
         super::steps::install(&world, Role::Proxy)
             .await
             .map_err(|error| RunError::World(SetupError::Install(error)))?;
+        world
+            .fail_certificate_writes(&scenario.world.certificate_failing_nodes)
+            .await
+            .map_err(RunError::World)?;
         let clock = world.clock.clone();
         // Driving a future that never ends follows every wait that starts from now on.
         let driver = tokio::spawn(async move { clock.drive(std::future::pending::<()>()).await });
@@ -174,6 +178,15 @@ impl Target for EmbeddedWorld {
 
     async fn advance(&self, by: Duration) -> Result<(), StepError> {
         self.server.cluster().advance(&self.clock, by).await;
+        Ok(())
+    }
+
+    async fn fail_certificate_writes(&self, nodes: &[usize]) -> Result<(), SetupError> {
+        for &node in nodes {
+            if !self.server.cluster().set_node_certificates(node, false) {
+                return Err(SetupError::NoSuchNode(node));
+            }
+        }
         Ok(())
     }
 

@@ -276,6 +276,11 @@ impl RemoteSession {
                     "it needs node {node} without the OCSP capability, a provider state: give --state-url"
                 ));
             }
+            if let Some(node) = world.certificate_failing_nodes.first() {
+                return Some(format!(
+                    "it needs node {node} unable to write certificates, a provider state: give --state-url"
+                ));
+            }
             if world.queue_stalled {
                 return Some(
                     "it needs a stalled task queue, a provider state: give --state-url".to_owned(),
@@ -670,6 +675,24 @@ impl Target for RemoteWorld<'_> {
 
     async fn advance(&self, _by: Duration) -> Result<(), StepError> {
         Err(StepError::ClockFixed)
+    }
+
+    async fn fail_certificate_writes(&self, nodes: &[usize]) -> Result<(), SetupError> {
+        // `cannot_run` skips a scenario with this state when the target has no state URL.
+        let Some(state_url) = &self.session.options.state_url else {
+            return Ok(());
+        };
+        for node in nodes {
+            self.session
+                .state(
+                    reqwest::Method::PUT,
+                    &format!("{state_url}/nodes/{node}"),
+                    Some(json!({"certificates": false})),
+                )
+                .await
+                .map_err(SetupError::State)?;
+        }
+        Ok(())
     }
 
     fn exchange(

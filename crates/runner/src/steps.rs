@@ -40,6 +40,12 @@ pub(crate) trait Target: Sync {
     /// Moves the target's clock, through every deadline on the way (each poll that falls due
     /// runs at its own time); `Err` when it cannot be moved.
     fn advance(&self, by: Duration) -> impl Future<Output = Result<(), StepError>> + Send;
+    /// Makes `nodes` unable to write certificates (a provider state, set once the proxy
+    /// certificate is installed, since it would refuse that too).
+    fn fail_certificate_writes(
+        &self,
+        nodes: &[usize],
+    ) -> impl Future<Output = Result<(), SetupError>> + Send;
     /// Sends a request, moving the clock while it waits if the clock is virtual.
     fn exchange(
         &self,
@@ -47,10 +53,17 @@ pub(crate) trait Target: Sync {
     ) -> impl Future<Output = Result<reqwest::Response, reqwest::Error>> + Send;
 }
 
-/// Installs the proxy certificate, then runs the steps in order.
+/// Installs the proxy certificate, sets the nodes that cannot write certificates, then runs
+/// the steps in order.
 pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verdict {
     if let Err(error) = install(target, Role::Proxy).await {
         return Verdict::error(&RunError::World(SetupError::Install(error)));
+    }
+    let failing = &scenario.world.certificate_failing_nodes;
+    if !failing.is_empty() {
+        if let Err(error) = target.fail_certificate_writes(failing).await {
+            return Verdict::error(&RunError::World(error));
+        }
     }
     let journal_start = target.responder().journal().total();
     let mut mismatches = Vec::new();

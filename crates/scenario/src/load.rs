@@ -176,6 +176,7 @@ impl Checker<'_> {
                 behaviour_name,
                 behaviour,
                 incapable_nodes: raw.world.incapable_nodes,
+                certificate_failing_nodes: raw.world.certificate_failing_nodes,
                 queue_stalled: raw.world.queue_stalled,
             },
             steps,
@@ -227,9 +228,8 @@ impl Checker<'_> {
                 .as_ref()
                 .map_or_else(|| self.at(&raw.rules, ""), |own| self.at(own, ""));
             return Err(LoadError {
-                message: format!(
-                    "the rules cited and the scenario's versions hold together for no version"
-                ),
+                message: "the rules cited and the scenario's versions hold together for no version"
+                    .to_owned(),
                 ..place
             });
         }

@@ -51,6 +51,8 @@ pub struct World {
     pub behaviour: Behaviour,
     /// Nodes (by index) without the OCSP capability.
     pub incapable_nodes: Vec<usize>,
+    /// Nodes (by index) that cannot write certificates.
+    pub certificate_failing_nodes: Vec<usize>,
     /// Whether the task queue starts stalled.
     pub queue_stalled: bool,
 }

@@ -34,6 +34,8 @@ pub(crate) struct RawWorld {
     #[serde(default)]
     pub incapable_nodes: Vec<usize>,
     #[serde(default)]
+    pub certificate_failing_nodes: Vec<usize>,
+    #[serde(default)]
     pub queue_stalled: bool,
 }
 

@@ -84,6 +84,11 @@ pub fn schema() -> Value {
                         "items": {"type": "integer", "minimum": 0},
                         "description": "Nodes without the OCSP capability (a provider state).",
                     },
+                    "certificate_failing_nodes": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 0},
+                        "description": "Nodes that cannot write certificates (a provider state).",
+                    },
                     "queue_stalled": {"type": "boolean", "description": "Start with the task queue stalled (a provider state)."},
                 },
             },

@@ -658,36 +658,56 @@ async fn certificates_install_through_both_endpoints_and_bad_ones_are_400() {
     );
 
     let pki = world.server.pki();
-    for (body, code) in [
+    for (body, status, code) in [
         (
             json!({"name": "proxy", "certificate": "junk", "key": pki.cert(Role::Proxy).key_pem()}),
+            400,
             "invalid_certificate",
         ),
         (
             json!({"name": "proxy", "certificate": pki.chain_pem(Role::Proxy), "key": pki.cert(Role::Root).key_pem()}),
-            "invalid_certificate",
-        ),
-        (
-            json!({"name": "proxy", "certificate": pki.cert(Role::Proxy).pem(), "key": pki.cert(Role::Proxy).key_pem()}),
+            400,
             "invalid_certificate",
         ),
         (
             json!({"name": "nonsense", "certificate": pki.chain_pem(Role::Proxy), "key": pki.cert(Role::Proxy).key_pem()}),
-            "invalid_schema",
+            403,
+            "unknown_certificate",
         ),
         (
-            json!({"name": "proxy", "certificate": pki.chain_pem(Role::Proxy)}),
-            "invalid_schema",
+            json!({"name": "proxy", "certificate": pki.cert(Role::ResponderExpired).pem()}),
+            406,
+            "expired_certificate",
         ),
         (
             json!({"name": "proxy", "certificate": 5, "key": "x"}),
+            400,
             "invalid_schema",
         ),
+        (json!({"name": "proxy"}), 400, "invalid_schema"),
     ] {
         let answer = world
             .admin(Method::PUT, "/v1/cluster/update_cert", Some(body.clone()))
             .await;
-        answer.expect_error(400, code, "");
+        answer.expect_error(status, code, "");
+        let answer = world
+            .admin(
+                Method::PUT,
+                "/v1/cluster/certificates",
+                Some(json!({"certificates": [body]})),
+            )
+            .await;
+        answer.expect_error(status, code, "");
+    }
+    // A leaf alone and a certificate without a key are accepted.
+    for body in [
+        json!({"name": "proxy", "certificate": pki.cert(Role::Proxy).pem(), "key": pki.cert(Role::Proxy).key_pem()}),
+        json!({"name": "proxy", "certificate": pki.chain_pem(Role::Proxy)}),
+    ] {
+        let answer = world
+            .admin(Method::PUT, "/v1/cluster/update_cert", Some(body))
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
     }
     let answer = world
         .admin(
@@ -881,4 +901,105 @@ async fn plain_http_serves_the_same_api() {
     assert_eq!(answer.status(), 200);
     let body: Value = answer.json().await.expect("json");
     assert_eq!(body["cert_status"], "GOOD");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_cannot_write_certificates_is_a_state_that_reset_clears() {
+    let world = world().await;
+    let set = world
+        .state(
+            Method::PUT,
+            "/_harness/nodes/1",
+            json!({"certificates": false}),
+        )
+        .await;
+    assert_eq!(set, json!({"node": 1, "ocsp": true, "certificates": false}));
+    let shown = world
+        .send(world.request(Method::GET, "/_harness/state"))
+        .await;
+    assert_eq!(
+        shown.body["nodes"][1],
+        json!({"ocsp": true, "certificates": false})
+    );
+    let before = world
+        .admin(Method::GET, "/v1/cluster/certificates", None)
+        .await;
+    assert_eq!(before.status, 200);
+    world
+        .admin(
+            Method::PUT,
+            "/v1/cluster/update_cert",
+            Some(world.install(Role::ProxyNoAia)),
+        )
+        .await
+        .expect_error(409, "nodes_not_updated", "");
+    world
+        .admin(Method::POST, "/v1/cluster/certificates/rotate", None)
+        .await
+        .expect_error(400, "nodes_not_updated", "");
+    let after = world
+        .admin(Method::GET, "/v1/cluster/certificates", None)
+        .await;
+    assert_eq!(before.body, after.body);
+
+    world
+        .send(world.request(Method::POST, "/_harness/reset"))
+        .await;
+    let shown = world
+        .send(world.request(Method::GET, "/_harness/state"))
+        .await;
+    assert_eq!(
+        shown.body["nodes"][1],
+        json!({"ocsp": true, "certificates": true})
+    );
+    let rotated = world
+        .admin(Method::POST, "/v1/cluster/certificates/rotate", None)
+        .await;
+    assert_eq!((rotated.status, rotated.body), (200, json!({})));
+    let empty = world
+        .send(
+            world
+                .request(Method::PUT, "/_harness/nodes/0")
+                .json(&json!({})),
+        )
+        .await;
+    assert_eq!(empty.status, 400);
+    let missing = world
+        .send(
+            world
+                .request(Method::PUT, "/_harness/nodes/9")
+                .json(&json!({"certificates": false})),
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_names_that_do_not_decode_or_exist_are_404_and_expiry_is_named() {
+    let world = world().await;
+    for path in [
+        "/v1/cluster/certificates/%FF",
+        "/v1/cluster/certificates/no_such_certificate",
+        "/v1/cluster/certificates/ldap_client",
+    ] {
+        world.admin(Method::DELETE, path, None).await.expect_error(
+            404,
+            "unknown_certificate",
+            path,
+        );
+    }
+    let expired = world.server.pki().cert(Role::ResponderExpired).pem();
+    let answer = world
+        .admin(
+            Method::PUT,
+            "/v1/cluster/update_cert",
+            Some(json!({"name": "mtls_trusted_ca", "certificate": expired})),
+        )
+        .await;
+    answer.expect_error(406, "expired_certificate", "");
+    let message = answer.body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("mtls_trusted_ca certificate expired at 20"),
+        "{message}"
+    );
 }
