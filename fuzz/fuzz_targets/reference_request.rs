@@ -12,7 +12,9 @@ use http::{Method, Request};
 use libfuzzer_sys::fuzz_target;
 use ocsp_harness::clock::VirtualClock;
 use ocsp_harness::pki::Role;
-use ocsp_harness::reference::{AppState, Cluster, ProxyCertificate, app, generate_users};
+use ocsp_harness::reference::{
+    AppState, CertificateStore, Cluster, InstalledCertificate, app, generate_users,
+};
 use ocsp_harness_fuzz::{AT, pki};
 use tower::ServiceExt as _;
 
@@ -21,7 +23,7 @@ struct World {
     cluster: Arc<Cluster>,
     router: axum::Router,
     authorization: String,
-    proxy: ProxyCertificate,
+    certificates: CertificateStore,
 }
 
 fn world() -> &'static World {
@@ -29,17 +31,19 @@ fn world() -> &'static World {
     WORLD.get_or_init(|| {
         let (pki, _) = pki();
         // Without an OCSP URL, a test ends at once with no_responder_url: no network.
-        let proxy = ProxyCertificate::parse(
+        let proxy = InstalledCertificate::parse(
             &pki.chain_pem(Role::ProxyNoAia),
-            &pki.cert(Role::ProxyNoAia).key_pem(),
+            Some(&pki.cert(Role::ProxyNoAia).key_pem()),
         )
         .expect("the seed proxy parses");
+        let certificates = CertificateStore::initial(Some(proxy)).expect("the initial certificates");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
         let cluster = runtime.block_on(async {
-            Cluster::new(Arc::new(VirtualClock::new(AT)), 3, Some(proxy.clone())).expect("cluster")
+            Cluster::new(Arc::new(VirtualClock::new(AT)), 3, certificates.clone())
+                .expect("cluster")
         });
         let users = generate_users();
         let admin = users
@@ -60,7 +64,7 @@ fn world() -> &'static World {
             cluster,
             router,
             authorization,
-            proxy,
+            certificates,
         }
     })
 }
@@ -95,7 +99,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let world = world();
-    world.cluster.reset(Some(world.proxy.clone()));
+    world.cluster.reset(world.certificates.clone());
     let (method, path) = &ENDPOINTS[usize::from(*endpoint) % ENDPOINTS.len()];
     let mut request = Request::builder()
         .method(method.clone())
