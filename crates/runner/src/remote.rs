@@ -446,6 +446,16 @@ impl RemoteSession {
     }
 
     async fn put_config(&self, body: &Value) -> Result<(), HttpError> {
+        self.put_as_admin(Endpoint::PutConfig, body).await
+    }
+
+    async fn put_alert_settings(&self, settings: &Value) -> Result<(), HttpError> {
+        self.put_as_admin(Endpoint::PutCluster, &json!({"alert_settings": settings}))
+            .await
+    }
+
+    /// `endpoint` (a PUT) with `body`, as the admin; anything but 200 is refused.
+    async fn put_as_admin(&self, endpoint: Endpoint, body: &Value) -> Result<(), HttpError> {
         let admin = self
             .options
             .users
@@ -453,20 +463,20 @@ impl RemoteSession {
             .ok_or(HttpError::NoAdmin)?;
         let answer = self
             .http
-            .put(format!("{}/v1/ocsp", self.options.url))
+            .put(format!("{}{}", self.options.url, endpoint.path()))
             .basic_auth(&admin.username, Some(&admin.password))
             .json(body)
             .send()
             .await
             .map_err(|source| HttpError::NoAnswer {
-                request: "PUT /v1/ocsp".to_owned(),
+                request: endpoint.to_string(),
                 source,
             })?;
         if answer.status() == 200 {
             Ok(())
         } else {
             Err(HttpError::Refused {
-                request: format!("PUT /v1/ocsp {body}"),
+                request: format!("{endpoint} {body}"),
                 status: answer.status().as_u16(),
             })
         }
@@ -491,34 +501,6 @@ impl RemoteSession {
         match &self.initial_alert_settings {
             Some(settings) => self.put_alert_settings(settings).await,
             None => Ok(()),
-        }
-    }
-
-    async fn put_alert_settings(&self, settings: &Value) -> Result<(), HttpError> {
-        let admin = self
-            .options
-            .users
-            .with_role(ManagementRole::Admin)
-            .ok_or(HttpError::NoAdmin)?;
-        let body = json!({"alert_settings": settings});
-        let answer = self
-            .http
-            .put(format!("{}/v1/cluster", self.options.url))
-            .basic_auth(&admin.username, Some(&admin.password))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|source| HttpError::NoAnswer {
-                request: "PUT /v1/cluster".to_owned(),
-                source,
-            })?;
-        if answer.status() == 200 {
-            Ok(())
-        } else {
-            Err(HttpError::Refused {
-                request: format!("PUT /v1/cluster {body}"),
-                status: answer.status().as_u16(),
-            })
         }
     }
 
