@@ -425,7 +425,7 @@ async fn the_test_endpoint_reports_each_status() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_test_endpoint_takes_no_body_an_empty_object_or_null() {
+async fn the_test_endpoint_takes_no_body_null_or_any_object_and_a_body_declares_its_type() {
     let world = world().await;
     let password = world.password(ManagementRole::Admin);
     let post = || {
@@ -439,17 +439,22 @@ async fn the_test_endpoint_takes_no_body_an_empty_object_or_null() {
         post()
             .header("content-type", "application/json")
             .body("null"),
-        post().body("{}"),
+        post()
+            .header("content-type", "application/json")
+            .body("{\"x\":1}"),
     ] {
         let answer = world.send(request).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
     }
-    for body in ["[]", "{\"x\":1}", "nonsense"] {
+    for body in ["[]", "nonsense", "1"] {
         let answer = world
             .send(post().header("content-type", "application/json").body(body))
             .await;
         answer.expect_error(400, "invalid_schema", body);
     }
+    // A body without its Content-Type (reference: http.content-type-missing).
+    let answer = world.send(post().body("{}")).await;
+    answer.expect_error(400, "invalid_header", "Content-Type");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
