@@ -146,6 +146,9 @@ pub struct ScenarioResult {
     pub source: Source,
     /// Its level.
     pub level: Level,
+    /// The ids of the contract's rules it checks (none for a probe's check).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
     /// Its title.
     pub title: String,
     /// How it ended.
@@ -297,6 +300,7 @@ impl ScenarioResult {
             id: scenario.id.clone(),
             source: Source::File(scenario.path.clone()),
             level: scenario.level,
+            rules: scenario.rules.clone(),
             title: scenario.title.clone(),
             verdict,
             duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
@@ -337,6 +341,7 @@ mod tests {
             id: "a::b".to_owned(),
             source: Source::File(PathBuf::from("a.yaml")),
             level: Level::Documented,
+            rules: vec!["get-config.ok".to_owned()],
             title: "t".to_owned(),
             verdict: Verdict::Failed {
                 mismatches: vec![Mismatch {

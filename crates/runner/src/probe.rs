@@ -521,6 +521,7 @@ fn result(
         id: format!("probe::{name}"),
         source: Source::Url(url.to_owned()),
         level,
+        rules: Vec::new(),
         title: title.to_owned(),
         verdict,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

@@ -40,7 +40,7 @@ fn run_exits_0_when_every_scenario_passes() {
 }
 
 #[test]
-fn run_exits_1_with_a_diff_and_a_rerun_line_when_the_target_differs() {
+fn run_exits_1_with_a_diff_its_rules_and_a_rerun_line_when_the_target_differs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("wrong.yaml");
     std::fs::write(
@@ -74,6 +74,7 @@ steps:
         body.revocation_time
           expected an IMF-fixdate
           actual   absent
+      rules: get-config.ok
       re-run: ocsp-harness run {path}
 "
     );

@@ -139,11 +139,11 @@ pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String 
                         colour.paint(RED, &mismatch.actual),
                     );
                 }
-                rerun_line(&mut text, result, options);
+                problem_footer(&mut text, result, options);
             }
             Verdict::Error { message } => {
                 let _ = writeln!(text, "      {}: {message}", result.source);
-                rerun_line(&mut text, result, options);
+                problem_footer(&mut text, result, options);
             }
             Verdict::Skipped { reason } => {
                 let _ = writeln!(text, "      skipped: {reason}");
@@ -172,7 +172,12 @@ pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String 
 }
 
 /// The line with the command that runs this scenario alone, when the options want one.
-fn rerun_line(text: &mut String, result: &ScenarioResult, options: &HumanOptions) {
+/// Under a scenario that did not pass: the rules it checks (docs/contract.md says what each
+/// rests on), and how to run it alone.
+fn problem_footer(text: &mut String, result: &ScenarioResult, options: &HumanOptions) {
+    if !result.rules.is_empty() {
+        let _ = writeln!(text, "      rules: {}", result.rules.join(", "));
+    }
     if let Some(rerun_args) = &options.rerun {
         let _ = writeln!(text, "      re-run: {}", rerun_command(result, rerun_args));
     }

@@ -29,6 +29,9 @@ pub fn junit(results: &[ScenarioResult]) -> String {
         case.set_classname(area);
         case.set_time(Duration::from_millis(result.duration_ms));
         case.add_property(("level", result.level.name()));
+        if !result.rules.is_empty() {
+            case.add_property(("rules", result.rules.join(" ").as_str()));
+        }
         suite.add_test_case(case);
     }
     let mut report = Report::new("ocsp-harness");

@@ -133,6 +133,7 @@ mod tests {
                 id.replace("::", "/")
             ))),
             level: Level::Documented,
+            rules: vec!["test.ok".to_owned()],
             title: format!("the title of {id}"),
             verdict,
             duration_ms: 12,
