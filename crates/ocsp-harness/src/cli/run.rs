@@ -146,6 +146,17 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
         product_version,
         partition: args.partition,
     };
+    if let Some(version) = product_version {
+        let left_out = all
+            .iter()
+            .filter(|scenario| !scenario.versions.contains(version))
+            .count();
+        if left_out > 0 {
+            eprintln!(
+                "ocsp-harness: {left_out} scenario(s) do not hold for product version {version} and are left out"
+            );
+        }
+    }
     let scenarios = selection.apply(all);
     if args.list {
         let mut text = String::new();

@@ -238,3 +238,28 @@ fn fail_fast_starts_nothing_after_the_first_failure() {
     let (_, stdout, _) = run(&[path, "--jobs", "1"]);
     assert!(stdout.ends_with("0 passed, 2 failed\n"), "{stdout}");
 }
+
+#[test]
+fn a_product_version_leaves_out_what_does_not_hold_for_it_and_says_so() {
+    let (code, listed, said) = run(&["--product-version", "7.8", "--list"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("scenario(s) do not hold for product version 7.8 and are left out"),
+        "{said}"
+    );
+    assert!(!listed.contains("certs::put-expired"), "{listed}");
+    assert!(listed.contains("certs::update-cert-expired"), "{listed}");
+    let (code, listed, said) = run(&["--list"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        said.is_empty(),
+        "the newest version holds for every scenario: {said}"
+    );
+    assert!(
+        listed.contains("certs::put-expired [documented] ") && listed.contains("(7.22.2 on)"),
+        "{listed}"
+    );
+    let (code, _, said) = run(&["--product-version", "seven", "--list"]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("is not a product version"), "{said}");
+}
