@@ -1,8 +1,9 @@
-//! The vocabulary of the Redis Software cluster REST API's OCSP endpoints, as the harness
-//! reads it from the vendor's pages: management roles and permissions, error codes, the OCSP
-//! configuration object with its ranges and defaults, the status object and its date format,
-//! and the level of each rule. No I/O: the reference server, the scenario format and the
-//! runner all speak in these types, so that none of them borrows another's.
+//! The contract of the Redis Software cluster REST API's OCSP endpoints, as the harness reads it
+//! from the vendor's pages: the rules (`rules.yaml`, built in: each with its id, level,
+//! versions and source), management roles and permissions, endpoints, error codes, the cluster
+//! alerts, the OCSP configuration object with its ranges and defaults, the status object and
+//! its date format. No I/O: the reference server, the scenario format and the runner all speak
+//! in these types, so that none of them borrows another's.
 
 #![forbid(unsafe_code)]
 
