@@ -67,6 +67,13 @@ fn anchor(title: &str) -> String {
         .collect()
 }
 
+/// One rule as the page shows it.
+pub fn rule_markdown(rule: &Rule) -> String {
+    let mut text = String::new();
+    render_rule(&mut text, rule);
+    text
+}
+
 fn render_rule(page: &mut String, rule: &Rule) {
     let _ = writeln!(page, "### `{}`\n", rule.id);
     let _ = writeln!(page, "**{}.** {}\n", rule.level, one_line(&rule.rule));

@@ -76,6 +76,9 @@ enum Command {
     /// Print the contract: every rule with its id, level, versions and source, as Markdown
     /// (what docs/contract.md holds) or as JSON.
     Contract {
+        /// Only this rule (its id, as scenarios cite it).
+        #[arg(long, value_name = "ID")]
+        rule: Option<String>,
         /// JSON instead of Markdown.
         #[arg(long)]
         json: bool,
@@ -245,16 +248,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             command: ReportCommand::Compare { files, output },
         } => report_compare(&files, &output),
         Command::Probe(args) => probe::run_probe(args),
-        Command::Contract { json } => {
-            let text = if json {
-                // Serializing plain data with string keys cannot fail.
-                let mut text =
-                    serde_json::to_string_pretty(ocsp_harness::contract::Contract::embedded())
-                        .unwrap_or_default();
-                text.push('\n');
-                text
-            } else {
-                ocsp_harness::runner::contract_doc::contract_markdown()
+        Command::Contract { rule, json } => {
+            let contract = ocsp_harness::contract::Contract::embedded();
+            // Serializing plain data with string keys cannot fail.
+            let text = match (rule, json) {
+                (Some(id), json) => {
+                    let rule = contract.rule(&id).with_context(|| {
+                        format!(
+                            "no rule {id:?} in the contract (`ocsp-harness contract` lists them)"
+                        )
+                    })?;
+                    if json {
+                        format!(
+                            "{}\n",
+                            serde_json::to_string_pretty(rule).unwrap_or_default()
+                        )
+                    } else {
+                        ocsp_harness::runner::contract_doc::rule_markdown(rule)
+                    }
+                }
+                (None, true) => format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(contract).unwrap_or_default()
+                ),
+                (None, false) => ocsp_harness::runner::contract_doc::contract_markdown(),
             };
             emit(&text)?;
             Ok(ExitCode::SUCCESS)

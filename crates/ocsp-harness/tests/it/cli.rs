@@ -447,3 +447,33 @@ fn serve_listens_on_9443_by_default() {
         stdout(&help)
     );
 }
+
+#[test]
+fn contract_prints_the_rules_one_rule_or_json_and_refuses_an_unknown_rule() {
+    let page = harness(&["contract"]);
+    assert_eq!(page.status.code(), Some(0));
+    assert!(
+        stdout(&page).starts_with("# The contract"),
+        "{}",
+        stdout(&page)
+    );
+    let one = harness(&["contract", "--rule", "certs.put"]);
+    assert_eq!(one.status.code(), Some(0));
+    let text = stdout(&one);
+    assert!(text.starts_with("### `certs.put`"), "{text}");
+    assert!(text.contains("- Holds for: 7.22.2 on."), "{text}");
+    let json = harness(&["contract", "--json"]);
+    let contract: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert!(
+        contract["sections"]
+            .as_array()
+            .is_some_and(|sections| sections.len() > 10)
+    );
+    let rule = harness(&["contract", "--rule", "test.body", "--json"]);
+    let rule: serde_json::Value = serde_json::from_slice(&rule.stdout).expect("JSON");
+    assert_eq!(rule["level"], "reference");
+    assert_one_line_error(
+        &harness(&["contract", "--rule", "no.such"]),
+        "no rule \"no.such\"",
+    );
+}
