@@ -139,10 +139,11 @@ pub fn html(results: &[ScenarioResult], title: &str) -> String {
             let verdict = verdict_name(&result.verdict);
             let _ = writeln!(
                 body,
-                "<tr class=\"row {verdict} level-{level}\"><td><code>{id}</code><br>{title}{details}</td><td>{level}</td><td class=\"verdict\">{verdict}</td><td class=\"num\">{ms}</td></tr>",
+                "<tr class=\"row {verdict} level-{level}\"><td><code>{id}</code><br>{title}{rules}{details}</td><td>{level}</td><td class=\"verdict\">{verdict}</td><td class=\"num\">{ms}</td></tr>",
                 level = result.level.name(),
                 id = escape(&result.id),
                 title = escape(&result.title),
+                rules = rules_line(result),
                 details = details(result),
                 ms = result.duration_ms,
             );
@@ -151,6 +152,17 @@ pub fn html(results: &[ScenarioResult], title: &str) -> String {
     }
     body.push_str("</main>\n");
     page(title, &filter_style(), &body)
+}
+
+/// The contract's rules the scenario checks, under its title (docs/contract.md has each).
+fn rules_line(result: &ScenarioResult) -> String {
+    if result.rules.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<br><small>rules: {}</small>",
+        escape(&result.rules.join(", "))
+    )
 }
 
 /// What went wrong, under the scenario's title: every difference, or the error, or why it
@@ -257,6 +269,24 @@ pub fn compare(runs: &[(String, Vec<ScenarioResult>)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_scenario_shows_the_rules_it_checks() {
+        let result = ScenarioResult {
+            id: "test::good".to_owned(),
+            source: crate::Source::File("scenarios/test-endpoint/good.yaml".into()),
+            level: contract::Level::Documented,
+            rules: vec!["test.ok".to_owned(), "status.fields".to_owned()],
+            title: "GOOD".to_owned(),
+            verdict: Verdict::Passed,
+            duration_ms: 3,
+        };
+        let page = html(&[result], "run");
+        assert!(
+            page.contains("GOOD<br><small>rules: test.ok, status.fields</small>"),
+            "{page}"
+        );
+    }
 
     #[test]
     fn text_from_answers_is_escaped() {
