@@ -182,9 +182,33 @@ pub enum CheckScope {
 impl fmt::Display for CheckScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CheckScope::Endpoint(endpoint) => write!(f, "{endpoint}"),
-            CheckScope::Any => f.write_str("any endpoint"),
+            CheckScope::Endpoint(endpoint) => write!(f, "`{endpoint}`"),
+            CheckScope::Any => f.write_str("any request"),
             CheckScope::Every => f.write_str("every endpoint"),
+        }
+    }
+}
+
+/// What a scenario asserts, in a sentence (Markdown: endpoints and codes as code).
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Check::Answer {
+                endpoint,
+                status,
+                error_code: Some(code),
+            } => write!(f, "{endpoint} answers {status} `{code}`"),
+            Check::Answer {
+                endpoint, status, ..
+            } => write!(f, "{endpoint} answers {status}"),
+            Check::Roles(endpoints) => {
+                f.write_str("every role on ")?;
+                for (index, endpoint) in endpoints.iter().enumerate() {
+                    let comma = if index > 0 { ", " } else { "" };
+                    write!(f, "{comma}`{endpoint}`")?;
+                }
+                Ok(())
+            }
         }
     }
 }

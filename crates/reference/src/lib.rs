@@ -14,6 +14,7 @@ mod server;
 mod states;
 mod store;
 
+pub use alerts::{Alerts, SettingsError};
 pub use certificate::{CertificateError, InstalledCertificate, ProxyCertificate};
 pub use cluster::{
     CertificateRefused, Cluster, DEFAULT_NODES, NodeState, Outcome, PollPlan, QueryFailure,

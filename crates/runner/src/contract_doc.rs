@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use contract::{Check, CheckScope, Contract, Rule};
+use contract::{Contract, Rule};
 use responder::catalogue;
 
 /// The whole page.
@@ -96,34 +96,10 @@ fn render_rule(page: &mut String, rule: &Rule) {
         let _ = writeln!(page, "- Where the pages disagree: {}", one_line(conflict));
     }
     if !rule.checks.is_empty() {
-        let checks: Vec<String> = rule.checks.iter().map(describe_check).collect();
+        let checks: Vec<String> = rule.checks.iter().map(ToString::to_string).collect();
         let _ = writeln!(page, "- Checked as: {}.", checks.join("; "));
     }
     let _ = writeln!(page);
-}
-
-fn describe_check(check: &Check) -> String {
-    match check {
-        Check::Answer {
-            endpoint,
-            status,
-            error_code,
-        } => {
-            let place = match endpoint {
-                CheckScope::Endpoint(endpoint) => format!("`{endpoint}`"),
-                CheckScope::Any => "any request".to_owned(),
-                CheckScope::Every => "every endpoint".to_owned(),
-            };
-            match error_code {
-                Some(code) => format!("{place} answers {status} `{code}`"),
-                None => format!("{place} answers {status}"),
-            }
-        }
-        Check::Roles(endpoints) => {
-            let names: Vec<String> = endpoints.iter().map(|e| format!("`{e}`")).collect();
-            format!("every role on {}", names.join(", "))
-        }
-    }
 }
 
 /// Folded YAML keeps single newlines; a list item must stay on one line.

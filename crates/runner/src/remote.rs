@@ -400,8 +400,9 @@ impl RemoteSession {
                 self.put_config(&documented_defaults())
                     .await
                     .map_err(SetupError::Config)?;
-                // And from the alerts' documented defaults (off), where the target has them.
-                if self.initial_alert_settings.is_some() {
+                // A scenario that reads or changes the alerts starts from their documented
+                // defaults (off), where the target has them; the others do not care.
+                if self.initial_alert_settings.is_some() && reads_or_changes_alerts(scenario) {
                     let off: serde_json::Map<String, Value> = contract::ClusterAlert::ALL
                         .into_iter()
                         .map(|alert| (alert.name().to_owned(), Value::Bool(false)))
@@ -554,6 +555,16 @@ fn generate_pki(
 fn documented_defaults() -> Value {
     let defaults = contract::OcspConfig::default().to_json("");
     writable_config(&defaults)
+}
+
+/// Whether `scenario` sends to the cluster object or its alerts.
+fn reads_or_changes_alerts(scenario: &Scenario) -> bool {
+    scenario.steps.iter().any(|step| {
+        matches!(&step.action, Action::Send(send) if matches!(
+            Endpoint::of(send.method.as_str(), &send.path),
+            Some(Endpoint::GetCluster | Endpoint::PutCluster | Endpoint::GetAlerts | Endpoint::GetAlert)
+        ))
+    })
 }
 
 /// Whether `send` deletes or rotates certificates, or installs one other than the proxy

@@ -265,21 +265,30 @@ fn curl(served: &Served, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("JSON")
 }
 
-#[test]
-fn scenarios_start_from_the_defaults_and_the_targets_configuration_is_put_back() {
-    let served = Served::start();
-    let config = format!("{}/v1/ocsp", served.url);
-    let changed = curl(
-        &served,
+/// `PUT url` with a JSON body, as the admin.
+fn curl_put_json(served: &Served, url: &str, body: &str) -> serde_json::Value {
+    curl(
+        served,
         &[
             "-X",
             "PUT",
             "-H",
             "content-type: application/json",
             "--data",
-            "{\"query_frequency\": 900, \"response_timeout\": 7}",
-            &config,
+            body,
+            url,
         ],
+    )
+}
+
+#[test]
+fn scenarios_start_from_the_defaults_and_the_targets_configuration_is_put_back() {
+    let served = Served::start();
+    let config = format!("{}/v1/ocsp", served.url);
+    let changed = curl_put_json(
+        &served,
+        &config,
+        "{\"query_frequency\": 900, \"response_timeout\": 7}",
     );
     assert_eq!(changed["query_frequency"], 900);
     let output = served.run_as_admin(
@@ -335,17 +344,10 @@ fn remote_options_without_a_target_are_usage_errors() {
 fn the_alert_settings_are_put_back_and_other_certificates_are_left_alone() {
     let served = Served::start();
     let cluster = format!("{}/v1/cluster", served.url);
-    let changed = curl(
+    let changed = curl_put_json(
         &served,
-        &[
-            "-X",
-            "PUT",
-            "-H",
-            "content-type: application/json",
-            "--data",
-            "{\"alert_settings\": {\"cluster_ocsp_status_revoked\": true}}",
-            &cluster,
-        ],
+        &cluster,
+        "{\"alert_settings\": {\"cluster_ocsp_status_revoked\": true}}",
     );
     assert_eq!(
         changed["alert_settings"]["cluster_ocsp_status_revoked"],
