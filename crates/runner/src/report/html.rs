@@ -1,6 +1,7 @@
 //! HTML pages, self-contained (no network, no script: the filters are CSS on radio buttons):
-//! the report of one run (`index.html`: scenarios grouped by area with level, verdict and
-//! duration, the differences of each failure, filters by verdict and level), and the
+//! the report of one run (`index.html`: the run's target and versions under the title, the
+//! conformance statement on top, one row per level, then scenarios grouped by area with level,
+//! verdict and duration, the differences of each failure, filters by verdict and level), and the
 //! comparison of several runs side by side, one column each, marking what changed.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,7 +10,7 @@ use std::fmt::Write as _;
 use crate::{ScenarioResult, Verdict};
 use contract::Level;
 
-use super::Summary;
+use super::{RunInfo, RunReport, Statement, Summary};
 
 const STYLE: &str = "
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
@@ -23,6 +24,11 @@ td.num { text-align: right; white-space: nowrap; }
 pre { margin: .3em 0; white-space: pre-wrap; font-size: 12px; }
 .filters label { margin-right: 1em; } .filters { margin: 1em 0; }
 .counts span { margin-right: 1.5em; }
+.run { color: #555; margin: .2em 0; }
+table.statement { width: auto; margin: 1em 0; }
+.statement .conforms .verdict { color: #1a7f37; font-weight: bold; }
+.statement .does-not-conform .verdict { color: #cf222e; font-weight: bold; }
+.statement .not-checked .verdict { color: #9a6700; font-weight: bold; }
 ";
 
 /// CSS that hides rows a checked filter excludes; one rule per filter value.
@@ -111,9 +117,12 @@ fn filters() -> String {
 }
 
 /// The page of one run: `title` names the run (the target, say).
-pub fn html(results: &[ScenarioResult], title: &str) -> String {
+pub fn html(report: &RunReport, title: &str) -> String {
+    let results = report.results;
     let summary = Summary::of(results);
     let mut body = format!("<h1>{}</h1>\n", escape(title));
+    body.push_str(&run_lines(report.info));
+    body.push_str(&statement_table(&report.statement()));
     let _ = writeln!(
         body,
         "<p class=\"counts\"><span id=\"count-scenarios\">{} scenarios</span><span id=\"count-passed\">{} passed</span><span id=\"count-failed\">{} failed</span><span id=\"count-error\">{} could not run</span><span id=\"count-skipped\">{} skipped</span></p>",
@@ -152,6 +161,57 @@ pub fn html(results: &[ScenarioResult], title: &str) -> String {
     }
     body.push_str("</main>\n");
     page(title, &filter_style(), &body)
+}
+
+/// The run, under the title: target, start, versions, options, notes.
+fn run_lines(info: &RunInfo) -> String {
+    let mut html = format!(
+        "<p class=\"run\" id=\"run\">{} &middot; started {}<br>{}",
+        escape(&info.target),
+        escape(&info.started_at),
+        escape(&info.versions_line())
+    );
+    if !info.options.is_empty() {
+        let _ = write!(
+            html,
+            "<br>options: <code>{}</code>",
+            escape(&info.options.join(" "))
+        );
+    }
+    for note in &info.notes {
+        let _ = write!(html, "<br>note: {}", escape(note));
+    }
+    html.push_str("</p>\n");
+    html
+}
+
+/// The statement: a row per level, the verdict in a word (coloured) and the sentence.
+fn statement_table(statement: &Statement) -> String {
+    let mut html = String::from(
+        "<table class=\"statement\" id=\"statement\">\n<tr><th>level</th><th>verdict</th><th>passed</th><th>failed</th><th>expected failures</th><th>skipped</th><th>statement</th></tr>\n",
+    );
+    for level in &statement.levels {
+        let counts = &level.counts;
+        let (class, word) = if level.conforms {
+            ("conforms", "conforms")
+        } else if counts.failed + counts.expected_failures > 0 {
+            ("does-not-conform", "does not conform")
+        } else {
+            ("not-checked", "not checked")
+        };
+        let _ = writeln!(
+            html,
+            "<tr class=\"{class}\"><td>{}</td><td class=\"verdict\">{word}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            level.level.name(),
+            counts.passed,
+            counts.failed,
+            counts.expected_failures,
+            counts.skipped,
+            escape(&level.verdict)
+        );
+    }
+    html.push_str("</table>\n");
+    html
 }
 
 /// The contract's rules the scenario checks, under its title (docs/contract.md has each).
@@ -281,7 +341,14 @@ mod tests {
             verdict: Verdict::Passed,
             duration_ms: 3,
         };
-        let page = html(&[result], "run");
+        let info = RunInfo::default();
+        let results = [result];
+        let report = RunReport {
+            info: &info,
+            results: &results,
+            baseline: None,
+        };
+        let page = html(&report, "run");
         assert!(
             page.contains("GOOD<br><small>rules: test.ok, status.fields</small>"),
             "{page}"

@@ -1,9 +1,11 @@
-//! The report for people: a line per scenario, every mismatch of a failure with its file and
-//! line (expected in green, actual in red on a terminal), a command that re-runs just that
-//! scenario, and a closing `N passed, N failed` line.
+//! The report for people: a header naming the run (target, versions, options), a line per
+//! scenario, every mismatch of a failure with its file and line (expected in green, actual in
+//! red on a terminal), a command that re-runs just that scenario, an `N passed, N failed`
+//! line, and the conformance statement, one line per level, last.
 
 use std::fmt::Write as _;
 
+use super::{RunInfo, RunReport};
 use crate::{ScenarioResult, Verdict};
 
 /// The counts of a run.
@@ -93,15 +95,16 @@ impl Default for HumanOptions {
 }
 
 /// The report, plain.
-pub fn human(results: &[ScenarioResult]) -> String {
-    human_with(results, &HumanOptions::default())
+pub fn human(report: &RunReport) -> String {
+    human_with(report, &HumanOptions::default())
 }
 
 /// The report with notes, colours and the re-run arguments of `options`.
-pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String {
+pub fn human_with(report: &RunReport, options: &HumanOptions) -> String {
     let colour = options.colour;
     let notes = &options.notes;
-    let mut text = String::new();
+    let results = report.results;
+    let mut text = header(report.info);
     for result in results {
         let word = match result.verdict {
             Verdict::Passed => colour.paint(GREEN, "PASS "),
@@ -168,6 +171,38 @@ pub fn human_with(results: &[ScenarioResult], options: &HumanOptions) -> String 
         summary.passed,
         summary.failed + summary.errors
     );
+    let statement = report.statement();
+    let _ = writeln!(text);
+    for (line, level) in statement.lines().zip(&statement.levels) {
+        let painted = match (
+            level.conforms,
+            level.counts.failed + level.counts.expected_failures,
+        ) {
+            (true, _) => colour.paint(GREEN, line),
+            (false, 0) => colour.paint(YELLOW, line),
+            (false, _) => colour.paint(RED, line),
+        };
+        let _ = writeln!(text, "{painted}");
+    }
+    text
+}
+
+/// The lines naming the run, and a blank line: which harness and contract checked which
+/// target, with what options, when.
+fn header(info: &RunInfo) -> String {
+    let mut text = format!(
+        "ocsp-harness against {}, started {}\n{}\n",
+        info.target,
+        info.started_at,
+        info.versions_line()
+    );
+    if !info.options.is_empty() {
+        let _ = writeln!(text, "options: {}", info.options.join(" "));
+    }
+    for note in &info.notes {
+        let _ = writeln!(text, "note: {note}");
+    }
+    text.push('\n');
     text
 }
 

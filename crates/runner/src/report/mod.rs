@@ -1,18 +1,25 @@
-//! Reports: each format is a sibling that only reads the runner's results.
+//! Reports: each format is a sibling that only reads the runner's results, the run they come
+//! from ([`RunInfo`]) and the conformance [`Statement`] they add up to.
 
 mod html;
 mod human;
+mod json;
 mod junit;
+mod run_info;
+mod statement;
 mod tap;
 
 use std::path::Path;
 
 pub use html::{compare, html};
 pub use human::{Colour, HumanOptions, Summary, human, human_with};
+pub use json::{JsonReport, json};
 pub use junit::junit;
+pub use run_info::{EMBEDDED_TARGET, RunInfo, contract_version};
+pub use statement::{LevelCounts, LevelStatement, Statement, sentence};
 pub use tap::tap;
 
-use crate::{ScenarioResult, Verdict};
+use crate::{Baseline, ScenarioResult, Verdict};
 use files::{NewFile, Overwrite, WriteError, write_all_or_nothing};
 
 contract::named_enum! {
@@ -29,31 +36,42 @@ contract::named_enum! {
     }
 }
 
-impl Format {
-    /// `results` in this format.
-    pub fn render(self, results: &[ScenarioResult]) -> String {
-        match self {
-            Format::Human => human(results),
-            Format::Json => json(results),
-            Format::Junit => junit(results),
-            Format::Tap => tap(results),
-        }
+/// What every report is made of: the run, its results, and the baseline that says which
+/// problems are expected.
+#[derive(Debug, Clone, Copy)]
+pub struct RunReport<'a> {
+    /// The run.
+    pub info: &'a RunInfo,
+    /// Its results, in order.
+    pub results: &'a [ScenarioResult],
+    /// The expected failures, if the run has a baseline.
+    pub baseline: Option<&'a Baseline>,
+}
+
+impl RunReport<'_> {
+    /// The conformance statement of the results.
+    pub fn statement(&self) -> Statement {
+        Statement::of(self.results, self.baseline)
     }
 }
 
-/// The results as pretty JSON.
-pub fn json(results: &[ScenarioResult]) -> String {
-    // Serializing plain data with string keys cannot fail.
-    let mut text = serde_json::to_string_pretty(results).unwrap_or_default();
-    text.push('\n');
-    text
+impl Format {
+    /// `report` in this format.
+    pub fn render(self, report: &RunReport) -> String {
+        match self {
+            Format::Human => human(report),
+            Format::Json => json(report),
+            Format::Junit => junit(report),
+            Format::Tap => tap(report),
+        }
+    }
 }
 
 /// Writes every format into `dir` (report.txt, results.json, junit.xml, report.tap, and the
 /// page index.html titled `title`), all or nothing.
 pub fn write_all(
     dir: &Path,
-    results: &[ScenarioResult],
+    report: &RunReport,
     human_options: &HumanOptions,
     title: &str,
 ) -> Result<(), WriteError> {
@@ -71,8 +89,8 @@ pub fn write_all(
     .into_iter()
     .map(|(name, format)| {
         let contents = match format {
-            Format::Human => human_with(results, &plain),
-            format => format.render(results),
+            Format::Human => human_with(report, &plain),
+            format => format.render(report),
         };
         NewFile {
             name: name.to_owned(),
@@ -82,7 +100,7 @@ pub fn write_all(
     })
     .chain(std::iter::once(NewFile {
         name: "index.html".to_owned(),
-        contents: html(results, title).into_bytes(),
+        contents: html(report, title).into_bytes(),
         private: false,
     }))
     .collect::<Vec<_>>();
@@ -124,7 +142,7 @@ mod tests {
     use crate::{Mismatch, Source};
     use contract::Level;
 
-    /// One result of each kind, with fixed durations.
+    /// One result of each kind, with fixed durations; the skipped one is the only reference one.
     fn results() -> Vec<ScenarioResult> {
         let result = |id: &str, verdict: Verdict| ScenarioResult {
             id: id.to_owned(),
@@ -137,6 +155,17 @@ mod tests {
             title: format!("the title of {id}"),
             verdict,
             duration_ms: 12,
+        };
+        let skipped = ScenarioResult {
+            level: Level::Reference,
+            ..result(
+                "polling::hour",
+                Verdict::Skipped {
+                    reason:
+                        "it moves the clock (line 19), and a remote target runs on its own clock"
+                            .to_owned(),
+                },
+            )
         };
         vec![
             result("test::good", Verdict::Passed),
@@ -175,15 +204,43 @@ mod tests {
                         .to_owned(),
                 },
             ),
-            result(
-                "polling::hour",
-                Verdict::Skipped {
-                    reason:
-                        "it moves the clock (line 19), and a remote target runs on its own clock"
-                            .to_owned(),
-                },
-            ),
+            skipped,
         ]
+    }
+
+    /// A run with every field of the run information set, fixed so that the snapshots do not
+    /// follow the harness's or the contract's version.
+    fn info() -> RunInfo {
+        RunInfo {
+            target: "https://cluster:9443".to_owned(),
+            target_product_version: Some("8.2.1".to_owned()),
+            product_version: Some("8.2".to_owned()),
+            harness_version: "0.1.0".to_owned(),
+            contract_version: "2026.11.28 (docs 63f31f6)".to_owned(),
+            options: vec![
+                "--target https://cluster:9443".to_owned(),
+                "--level documented".to_owned(),
+            ],
+            notes: vec![
+                "proxy certificate installed through PUT /v1/cluster/update_cert: the target has no PUT /v1/cluster/certificates".to_owned(),
+            ],
+            started_at: "2026-03-01T12:00:00Z".to_owned(),
+        }
+    }
+
+    /// The baseline of the snapshots: the scenario that could not run is expected to fail.
+    fn baseline() -> Baseline {
+        Baseline::parse("transport::hang\n")
+    }
+
+    /// Renders `results` of the fixed run, with the fixed baseline.
+    fn render<T>(results: &[ScenarioResult], with: impl Fn(&RunReport) -> T) -> T {
+        let (info, baseline) = (info(), baseline());
+        with(&RunReport {
+            info: &info,
+            results,
+            baseline: Some(&baseline),
+        })
     }
 
     #[test]
@@ -193,7 +250,7 @@ mod tests {
             colour: Colour::Never,
             rerun: Some("--target https://cluster:9443".to_owned()),
         };
-        insta::assert_snapshot!(human_with(&results(), &options));
+        insta::assert_snapshot!(render(&results(), |report| human_with(report, &options)));
     }
 
     #[test]
@@ -202,24 +259,70 @@ mod tests {
             colour: Colour::Always,
             ..HumanOptions::default()
         };
-        let text = human_with(&results()[..2], &options);
+        let text = render(&results()[..2], |report| human_with(report, &options));
         assert!(text.contains("\x1b[32mPASS \x1b[0m test::good"), "{text}");
         assert!(text.contains("expected \x1b[32m200\x1b[0m"), "{text}");
         assert!(text.contains("actual   \x1b[31m500\x1b[0m"), "{text}");
+        assert!(
+            text.contains("\x1b[31mdocumented: 1 passed, 1 failed,"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn human_report_of_an_embedded_run_with_nothing_set() {
+        let info = RunInfo {
+            target: EMBEDDED_TARGET.to_owned(),
+            harness_version: "0.1.0".to_owned(),
+            contract_version: "2026.11.28 (docs 63f31f6)".to_owned(),
+            started_at: "2026-03-01T12:00:00Z".to_owned(),
+            ..RunInfo::default()
+        };
+        let results = results();
+        let text = human(&RunReport {
+            info: &info,
+            results: &results[..1],
+            baseline: None,
+        });
+        insta::assert_snapshot!(text);
     }
 
     #[test]
     fn junit_report() {
-        insta::assert_snapshot!(junit(&results()));
+        insta::assert_snapshot!(render(&results(), junit));
     }
 
     #[test]
     fn tap_report() {
-        insta::assert_snapshot!(tap(&results()));
+        insta::assert_snapshot!(render(&results(), tap));
     }
 
     #[test]
     fn json_report() {
-        insta::assert_snapshot!(json(&results()));
+        insta::assert_snapshot!(render(&results(), json));
+    }
+
+    #[test]
+    fn html_report() {
+        insta::assert_snapshot!(render(&results(), |report| html(
+            report,
+            "ocsp-harness: https://cluster:9443"
+        )));
+    }
+
+    #[test]
+    fn every_format_names_the_run_and_carries_the_statement() {
+        let sentence = "documented: 1 passed, 1 failed, 1 expected failure, 0 skipped of 3: does not conform to the documented contract (1 failed, 1 expected failure)";
+        for format in Format::ALL {
+            let text = render(&results(), |report| format.render(report));
+            assert!(text.contains(sentence), "{format}: {text}");
+            assert!(text.contains("https://cluster:9443"), "{format}: {text}");
+            assert!(
+                text.contains("2026.11.28 (docs 63f31f6)"),
+                "{format}: {text}"
+            );
+        }
+        let page = render(&results(), |report| html(report, "run"));
+        assert!(page.contains(sentence), "{page}");
     }
 }

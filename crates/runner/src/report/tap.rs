@@ -1,13 +1,30 @@
-//! TAP version 14: `ok`/`not ok` per scenario, problems as YAML diagnostics.
+//! TAP version 14: `ok`/`not ok` per scenario, problems as YAML diagnostics; the run and the
+//! conformance statement as `#` comments (a TAP consumer shows them, and ignores them).
 
 use std::fmt::Write as _;
 
-use super::problem_lines;
-use crate::{ScenarioResult, Verdict};
+use super::{RunReport, problem_lines};
+use crate::Verdict;
 
-/// `results` as TAP.
-pub fn tap(results: &[ScenarioResult]) -> String {
+/// `report` as TAP.
+pub fn tap(report: &RunReport) -> String {
+    let results = report.results;
+    let info = report.info;
     let mut text = format!("TAP version 14\n1..{}\n", results.len());
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        text,
+        "# ocsp-harness against {}, started {}\n# {}",
+        flat(&info.target),
+        info.started_at,
+        flat(&info.versions_line())
+    );
+    if !info.options.is_empty() {
+        let _ = writeln!(text, "# options: {}", flat(&info.options.join(" ")));
+    }
+    for note in &info.notes {
+        let _ = writeln!(text, "# note: {}", flat(note));
+    }
     for (index, result) in results.iter().enumerate() {
         let ok = if result.verdict.is_problem() {
             "not ok"
@@ -19,7 +36,6 @@ pub fn tap(results: &[ScenarioResult]) -> String {
             Verdict::Skipped { reason } => format!(" # SKIP {}", one_line(reason)),
             _ => String::new(),
         };
-        // Writing to a String cannot fail.
         let _ = writeln!(
             text,
             "{ok} {} - {} [{}]{directive}",
@@ -39,7 +55,15 @@ pub fn tap(results: &[ScenarioResult]) -> String {
             let _ = writeln!(text, "  ...");
         }
     }
+    for line in report.statement().lines() {
+        let _ = writeln!(text, "# {}", flat(line));
+    }
     text
+}
+
+/// A comment ends at the line's end: its text on one line.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A TAP directive ends at the line's end, and `#` starts one: neither may appear inside.
