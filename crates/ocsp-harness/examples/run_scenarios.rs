@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use ocsp_harness::clock::{Clock, SystemClock};
 use ocsp_harness::{report, runner, scenario};
 
 #[tokio::main]
@@ -14,8 +15,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_or_else(|| PathBuf::from("scenarios/test-endpoint"), PathBuf::from);
     let files = scenario::scenario_files(&[folder])?;
     let scenarios = scenario::load_all(&files)?;
+    let info = report::RunInfo::embedded(SystemClock.now());
     let results = runner::run_embedded(scenarios, 2).await;
-    print!("{}", report::human(&results));
+    print!(
+        "{}",
+        report::human(&report::RunReport {
+            info: &info,
+            results: &results,
+            baseline: None,
+        })
+    );
     let problems = results
         .iter()
         .filter(|result| result.verdict.is_problem())

@@ -303,9 +303,10 @@ fn report_compare(files: &[PathBuf], output: &std::path::Path) -> anyhow::Result
     for file in files {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
-        let results: Vec<ocsp_harness::runner::ScenarioResult> = serde_json::from_str(&text)
+        // Both shapes: the report object, and the bare array of results of older reports.
+        let report = ocsp_harness::report::JsonReport::parse(&text)
             .with_context(|| format!("{} is not the JSON results of a run", file.display()))?;
-        runs.push((run_label(file), results));
+        runs.push((run_label(file), report.results));
     }
     let page = ocsp_harness::report::compare(&runs);
     let dir = output

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use ocsp_harness::clock::{Clock, SystemClock};
 use ocsp_harness::probe::{ProbeOptions, probe};
 use ocsp_harness::report;
 
@@ -46,6 +47,7 @@ pub fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
         issuer_der: read_certificate(&args.issuer)?,
         timeout: std::time::Duration::from_secs(args.timeout),
     };
+    let info = probe_info(&args);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let results = match runtime.block_on(probe(options)) {
         Ok(results) => results,
@@ -60,15 +62,20 @@ pub fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
         rerun: None,
         ..report::HumanOptions::default()
     };
+    let run = report::RunReport {
+        info: &info,
+        results: &results,
+        baseline: None,
+    };
     let text = match args.format {
-        report::Format::Human => report::human_with(&results, &human_options),
-        format => format.render(&results),
+        report::Format::Human => report::human_with(&run, &human_options),
+        format => format.render(&run),
     };
     emit(&text)?;
     if let Some(dir) = &args.report {
         report::write_all(
             dir,
-            &results,
+            &run,
             &human_options,
             &format!("ocsp-harness probe: {}", args.url),
         )?;
@@ -80,4 +87,17 @@ pub fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         },
     )
+}
+
+/// The probe as a run: the responder is the target, and a re-run repeats the same files.
+fn probe_info(args: &ProbeArgs) -> report::RunInfo {
+    report::RunInfo {
+        options: vec![
+            format!("--url {}", args.url),
+            format!("--cert {}", args.cert.display()),
+            format!("--issuer {}", args.issuer.display()),
+            format!("--timeout {}", args.timeout),
+        ],
+        ..report::RunInfo::new(args.url.clone(), SystemClock.now())
+    }
 }

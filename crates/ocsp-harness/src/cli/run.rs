@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 
+use ocsp_harness::clock::{Clock, SystemClock};
 use ocsp_harness::contract::{Contract, ManagementRole, ProductVersion, User, Users};
 use ocsp_harness::level::Level;
 use ocsp_harness::pki::ResponderUrl;
@@ -178,6 +179,7 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
     if scenarios.is_empty() {
         anyhow::bail!("no scenario is selected");
     }
+    let info = run_info(&args, product_version);
     let remote = remote_options(&args.remote)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let after_each = after_each(&args, baseline.clone().unwrap_or_default(), scenarios.len());
@@ -208,7 +210,7 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
             results
         }
     };
-    finish(&args, &results, baseline.as_ref(), &known)
+    finish(&args, &results, baseline.as_ref(), &known, info)
 }
 
 /// The progress line (on a terminal) and the fail-fast decision, after each scenario.
@@ -284,6 +286,7 @@ fn finish(
     results: &[ScenarioResult],
     baseline: Option<&runner::Baseline>,
     known: &[String],
+    info: report::RunInfo,
 ) -> anyhow::Result<ExitCode> {
     let check = baseline.map(|baseline| baseline.check(results, known.iter().map(String::as_str)));
     let mut notes = Vec::new();
@@ -308,17 +311,19 @@ fn finish(
         colour: report::Colour::for_terminal(std::io::stdout().is_terminal()),
         rerun: Some(rerun_args(&args.remote)),
     };
+    let run = report::RunReport {
+        info: &info,
+        results,
+        baseline,
+    };
     let text = match args.format {
-        report::Format::Human => report::human_with(results, &human_options),
-        format => format.render(results),
+        report::Format::Human => report::human_with(&run, &human_options),
+        format => format.render(&run),
     };
     emit(&text)?;
     if let Some(dir) = &args.report {
-        let title = match &args.remote.target {
-            Some(target) => format!("ocsp-harness: {target}"),
-            None => "ocsp-harness: the embedded reference server".to_owned(),
-        };
-        report::write_all(dir, results, &human_options, &title)?;
+        let title = format!("ocsp-harness: {}", info.target);
+        report::write_all(dir, &run, &human_options, &title)?;
     }
     let unexpected = results.iter().any(|result| {
         result.verdict.is_problem() && !baseline.is_some_and(|baseline| baseline.lists(&result.id))
@@ -329,6 +334,52 @@ fn finish(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The run as its reports name it, started now: the target, the product version selected for,
+/// and the options a re-run repeats (the selection, then the target's options; never a
+/// credential). A remote run adds what the target reports of itself.
+fn run_info(args: &RunArgs, product_version: Option<ProductVersion>) -> report::RunInfo {
+    let mut options: Vec<String> = args
+        .paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    if let Some(filter) = &args.filter {
+        options.push(format!("--filter {filter}"));
+    }
+    options.extend(args.tags.iter().map(|tag| format!("--tag {tag}")));
+    options.extend(args.levels.iter().map(|level| format!("--level {level}")));
+    if let Some(version) = args.product_version {
+        options.push(format!("--product-version {version}"));
+    }
+    if let Some(partition) = &args.partition {
+        options.push(format!(
+            "--partition {}/{}",
+            partition.index, partition.count
+        ));
+    }
+    if args.fail_fast {
+        options.push("--fail-fast".to_owned());
+    }
+    if let Some(path) = &args.expected_failures {
+        options.push(format!("--expected-failures {}", path.display()));
+    }
+    // The target's options, as the re-run line of a failed scenario repeats them.
+    let rerun = rerun_args(&args.remote);
+    if !rerun.is_empty() {
+        options.push(rerun);
+    }
+    let started = SystemClock.now();
+    let info = match &args.remote.target {
+        Some(target) => report::RunInfo::new(target.clone(), started),
+        None => report::RunInfo::embedded(started),
+    };
+    report::RunInfo {
+        product_version: product_version.map(|version| version.to_string()),
+        options,
+        ..info
+    }
 }
 
 /// The target options a re-run repeats; credentials come from the environment, never the

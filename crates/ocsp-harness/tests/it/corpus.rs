@@ -36,7 +36,29 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
 fn run_exits_0_when_every_scenario_passes() {
     let (code, stdout, stderr) = run(&["--filter", "test::"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
-    assert!(stdout.ends_with(" passed, 0 failed\n"), "{stdout}");
+    assert!(
+        stdout.starts_with("ocsp-harness against the embedded reference server, started 20"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\noptions: scenarios --filter test::\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" passed, 0 failed\n\n"), "{stdout}");
+    let statement: Vec<&str> = stdout.lines().rev().take(3).collect();
+    assert!(
+        statement[2].starts_with("documented: ")
+            && statement[2].ends_with(": conforms to the documented contract"),
+        "{stdout}"
+    );
+    assert!(
+        statement[1].ends_with(": follows the recommended rules"),
+        "{stdout}"
+    );
+    assert!(
+        statement[0].ends_with(": behaves as the reference implementation"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -80,7 +102,11 @@ steps:
     );
     assert!(stdout.contains(&expected), "{stdout}");
     assert!(!stdout.contains('\x1b'), "no colour into a pipe: {stdout}");
-    assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
+    assert!(stdout.contains("\n0 passed, 1 failed\n\n"), "{stdout}");
+    assert!(
+        stdout.contains("\ndocumented: 0 passed, 1 failed, 0 skipped of 1: does not conform to the documented contract (1 failed)\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -150,17 +176,40 @@ fn formats_and_the_report_directory() {
     let (code, tap, _) = run(&[&failing, "--format", "tap"]);
     assert_eq!(code, Some(1));
     assert!(
-        tap.starts_with("TAP version 14\n1..1\nnot ok 1 - demo::teapot [reference]\n"),
+        tap.starts_with(
+            "TAP version 14\n1..1\n# ocsp-harness against the embedded reference server"
+        ),
+        "{tap}"
+    );
+    assert!(
+        tap.contains("\nnot ok 1 - demo::teapot [reference]\n"),
+        "{tap}"
+    );
+    assert!(
+        tap.ends_with("\n# reference: 0 passed, 1 failed, 0 skipped of 1: does not behave as the reference implementation (1 failed)\n"),
         "{tap}"
     );
     assert!(tap.contains("status: expected 418, actual 200"), "{tap}");
     let (_, junit, _) = run(&[&failing, "--format", "junit"]);
     assert!(junit.contains("failures=\"1\""), "{junit}");
     assert!(junit.contains("<failure message="), "{junit}");
+    assert!(
+        junit.contains(
+            "<property name=\"statement.reference\" value=\"reference: 0 passed, 1 failed"
+        ),
+        "{junit}"
+    );
     let (_, json, _) = run(&[&failing, "--format", "json"]);
-    let results: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let results = &report["results"];
     assert_eq!(results[0]["verdict"], "failed");
     assert_eq!(results[0]["mismatches"][0]["path"], "status");
+    assert_eq!(report["run"]["target"], "the embedded reference server");
+    assert_eq!(report["run"]["options"][0], failing.as_str());
+    let reference = &report["statement"]["levels"][2];
+    assert_eq!(reference["level"], "reference");
+    assert_eq!(reference["failed"], 1);
+    assert_eq!(reference["conforms"], false);
 
     let reports = dir.path().join("reports");
     let (code, _, _) = run(&[
@@ -173,6 +222,33 @@ fn formats_and_the_report_directory() {
     for file in ["report.txt", "results.json", "junit.xml", "report.tap"] {
         assert!(reports.join(file).is_file(), "{file}");
     }
+}
+
+#[test]
+fn report_compare_reads_the_report_object_and_the_older_bare_array() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let failing = write_failing(dir.path(), "teapot");
+    let (_, json, _) = run(&[&failing, "--format", "json"]);
+    let new = dir.path().join("new.json");
+    std::fs::write(&new, &json).expect("write");
+    // A report written before the run and the statement were added: the results alone.
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let old = dir.path().join("old.json");
+    std::fs::write(&old, report["results"].to_string()).expect("write");
+    let page = dir.path().join("compare.html");
+    let output = crate::harness()
+        .args(["report", "compare"])
+        .args([&old, &new])
+        .arg("-o")
+        .arg(&page)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let page = std::fs::read_to_string(&page).expect("the page");
+    assert!(page.contains("<th>old<br>"), "{page}");
+    assert!(page.contains("<th>new<br>"), "{page}");
+    assert!(page.contains("0 differ"), "{page}");
+    assert_eq!(page.matches("demo::teapot").count(), 1, "{page}");
 }
 
 #[test]
@@ -234,9 +310,9 @@ fn fail_fast_starts_nothing_after_the_first_failure() {
     let path = dir.path().to_str().expect("utf-8");
     let (code, stdout, _) = run(&[path, "--jobs", "1", "--fail-fast"]);
     assert_eq!(code, Some(1));
-    assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
+    assert!(stdout.contains("\n0 passed, 1 failed\n\n"), "{stdout}");
     let (_, stdout, _) = run(&[path, "--jobs", "1"]);
-    assert!(stdout.ends_with("0 passed, 2 failed\n"), "{stdout}");
+    assert!(stdout.contains("\n0 passed, 2 failed\n\n"), "{stdout}");
 }
 
 #[test]

@@ -169,9 +169,10 @@ fn against_openssl_ocsp_the_caching_headers_and_malformed_request_are_reported()
     )
     .expect("index");
     let responder = testkit::OpensslResponder::start(dir.path(), Role::Intermediate, 20);
+    let url = responder.url.clone();
     let path = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
     let output = crate::harness()
-        .args(["probe", "--url", &responder.url])
+        .args(["probe", "--url", &url])
         .args([
             "--cert",
             &path("proxy.cert.pem"),
@@ -182,9 +183,11 @@ fn against_openssl_ocsp_the_caching_headers_and_malformed_request_are_reported()
         .output()
         .expect("probe runs");
     drop(responder);
-    let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stderr)));
     assert_eq!(output.status.code(), Some(1));
+    assert_eq!(report["run"]["target"], url.as_str());
+    let results = report["results"].as_array().cloned().unwrap_or_default();
     for result in &results {
         let expected = match result["id"].as_str() {
             Some("probe::caching-headers") => "failed",

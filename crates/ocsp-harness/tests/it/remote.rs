@@ -102,11 +102,19 @@ fn run(args: &[&str], env: &[(&str, String)]) -> Output {
     command.output().expect("run runs")
 }
 
+/// The results of the JSON report on stdout.
 fn results(output: &Output) -> Vec<serde_json::Value> {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+            panic!(
+                "{error}: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+    report["results"].as_array().cloned().unwrap_or_else(|| {
         panic!(
-            "{error}: {}{}",
-            String::from_utf8_lossy(&output.stdout),
+            "no results: {report:#}{}",
             String::from_utf8_lossy(&output.stderr)
         )
     })

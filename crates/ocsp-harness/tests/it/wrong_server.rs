@@ -179,10 +179,16 @@ fn run_against(defect: Defect, files: &[&str]) -> (Option<i32>, Vec<Value>) {
         )
         .output()
         .expect("run runs");
-    let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
         panic!(
             "{error}: {}{}",
             String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let results = report["results"].as_array().cloned().unwrap_or_else(|| {
+        panic!(
+            "no results: {report:#}{}",
             String::from_utf8_lossy(&output.stderr)
         )
     });
