@@ -2,6 +2,8 @@
 //! the options a re-run repeats, and when it started. A report read months later, or by the
 //! vendor, must say what it is the result of.
 
+use std::fmt::Write as _;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -59,18 +61,19 @@ impl RunInfo {
         Self::new(EMBEDDED_TARGET, started_at)
     }
 
-    /// The versions in one line: `harness 0.1.0, contract 2026.11.28 (docs 63f31f6), product
-    /// version 8.2, the target reports 8.2.1`.
+    /// The versions in one line: `harness 0.1.0, contract 2026.11.28 (docs 63f31f6), scenarios
+    /// for product version 8.2, the target reports product version 8.2.1`.
     pub fn versions_line(&self) -> String {
         let mut line = format!(
             "harness {}, contract {}",
             self.harness_version, self.contract_version
         );
+        // Writing to a String cannot fail.
         if let Some(version) = &self.product_version {
-            line.push_str(&format!(", scenarios for product version {version}"));
+            let _ = write!(line, ", scenarios for product version {version}");
         }
         if let Some(version) = &self.target_product_version {
-            line.push_str(&format!(", the target reports product version {version}"));
+            let _ = write!(line, ", the target reports product version {version}");
         }
         line
     }
