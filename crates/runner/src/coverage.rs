@@ -465,7 +465,7 @@ mod tests {
                 endpoint: Endpoint::GetStatus,
             },
             Item::Answer {
-                endpoint: Scope::Endpoint(Endpoint::UpdateCert),
+                endpoint: Scope::Endpoint(Endpoint::PutCertificates),
                 status: 200,
                 error_code: None,
             },

@@ -247,7 +247,7 @@ fn without_allow_certificate_change_the_certificates_stay_and_the_reason_is_give
     assert_eq!(good["verdict"], "skipped");
     assert!(
         good["reason"].as_str().is_some_and(|reason| reason.starts_with(
-            "it needs the harness's proxy certificate on the target (POST /v1/ocsp/test queries its responder, line"
+            "it needs the harness's proxy certificate on the target (it asks the harness's responder about the harness's proxy certificate, line"
         ) && reason.ends_with("give --allow-certificate-change (the run puts the target's certificates back)")),
         "{good}"
     );
