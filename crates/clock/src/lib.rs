@@ -3,7 +3,8 @@
 //! Every component asks a [`Clock`] for the time, and waits on it, instead of asking the system,
 //! so that a scenario can run on a [`VirtualClock`] that it sets and moves: certificate
 //! validity, OCSP `thisUpdate` and `nextUpdate`, responder delays, queue limits and polling
-//! intervals then give the same answer on every run, and an hour passes in a microsecond.
+//! intervals then give the same answer on every run, and an hour passes in a microsecond. A
+//! [`ScaledClock`] runs real time faster, for a server whose clients wait for real time.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -76,6 +77,68 @@ impl Clock for SystemClock {
         let wait = deadline - OffsetDateTime::now_utc();
         let wait = std::time::Duration::try_from(wait).unwrap_or_default();
         Box::pin(tokio::time::sleep(wait))
+    }
+}
+
+/// A clock that runs `speed` times faster than the machine's, from `anchor` at the moment it
+/// was made: for trying, against a server, what waits for real time (a cluster's background
+/// polls) without waiting for it. An hour passes in `3600 / speed` seconds.
+///
+/// It measures the real time with [`tokio::time::Instant`], so that tokio's paused time moves
+/// it in tests.
+#[derive(Debug, Clone, Copy)]
+pub struct ScaledClock {
+    speed: u32,
+    anchor: OffsetDateTime,
+    started: tokio::time::Instant,
+}
+
+impl ScaledClock {
+    /// A clock that reads `anchor` now and runs `speed` times as fast as the machine's from
+    /// here on. A speed of 0 would stop time for good, which no caller means: it is taken as 1.
+    pub fn new(speed: u32, anchor: OffsetDateTime) -> Self {
+        Self {
+            speed: speed.max(1),
+            anchor,
+            started: tokio::time::Instant::now(),
+        }
+    }
+
+    /// How many times faster than the machine's clock this one runs.
+    pub fn speed(&self) -> u32 {
+        self.speed
+    }
+
+    /// The real instant at which this clock reads `deadline`, rounded up so that the clock
+    /// has reached the deadline when it comes; `None` when it lies beyond what an instant
+    /// can hold (it never comes).
+    fn real_instant(&self, deadline: OffsetDateTime) -> Option<tokio::time::Instant> {
+        let ahead = deadline - self.anchor;
+        if ahead <= Duration::ZERO {
+            return Some(self.started);
+        }
+        let nanos = u128::try_from(ahead.whole_nanoseconds()).ok()?;
+        let real = nanos.div_ceil(u128::from(self.speed));
+        let real = std::time::Duration::from_nanos(u64::try_from(real).ok()?);
+        self.started.checked_add(real)
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> OffsetDateTime {
+        let elapsed = self.started.elapsed();
+        // Saturates rather than overflows: a clock centuries ahead has stopped being useful
+        // long before that.
+        let scaled = elapsed.saturating_mul(self.speed);
+        let scaled = Duration::try_from(scaled).unwrap_or(Duration::MAX);
+        self.anchor.checked_add(scaled).unwrap_or(self.anchor)
+    }
+
+    fn sleep_until(&self, deadline: OffsetDateTime) -> Sleep {
+        match self.real_instant(deadline) {
+            Some(instant) => Box::pin(tokio::time::sleep_until(instant)),
+            None => Box::pin(std::future::pending()),
+        }
     }
 }
 
@@ -368,6 +431,59 @@ mod tests {
     fn system_clock_is_near_the_machine_time() {
         let drift = SystemClock.now() - OffsetDateTime::now_utc();
         assert!(drift.abs() < Duration::minutes(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_scaled_clock_runs_speed_times_faster() {
+        let clock = ScaledClock::new(60, START);
+        assert_eq!(clock.speed(), 60);
+        assert_eq!(clock.now(), START);
+        tokio::time::advance(std::time::Duration::from_secs(1)).await;
+        assert_eq!(clock.now(), START + Duration::minutes(1));
+        tokio::time::advance(std::time::Duration::from_secs(59)).await;
+        assert_eq!(clock.now(), START + Duration::hours(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_scaled_sleep_wakes_at_the_scaled_real_instant() {
+        let clock = ScaledClock::new(3600, START);
+        let begun = tokio::time::Instant::now();
+        clock.sleep(Duration::hours(2)).await;
+        assert_eq!(begun.elapsed(), std::time::Duration::from_secs(2));
+        assert_eq!(clock.now(), START + Duration::hours(2));
+
+        // A deadline between two real nanoseconds: the sleep ends once the clock has reached
+        // it, not a nanosecond before.
+        let deadline = clock.now() + Duration::nanoseconds(5);
+        clock.sleep_until(deadline).await;
+        assert!(clock.now() >= deadline);
+
+        // A deadline already passed (or before the anchor) ends at once.
+        let begun = tokio::time::Instant::now();
+        clock.sleep_until(START - Duration::DAY).await;
+        clock.sleep_until(START + Duration::hours(1)).await;
+        assert_eq!(begun.elapsed(), std::time::Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_scaled_clock_at_speed_one_runs_at_the_machines_pace() {
+        let clock = ScaledClock::new(1, START);
+        let begun = tokio::time::Instant::now();
+        clock.sleep(Duration::seconds(90)).await;
+        assert_eq!(begun.elapsed(), std::time::Duration::from_secs(90));
+        assert_eq!(clock.now(), START + Duration::seconds(90));
+        assert_eq!(ScaledClock::new(0, START).speed(), 1, "0 is taken as 1");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_scaled_sleep_far_beyond_any_instant_never_ends() {
+        let clock = ScaledClock::new(1, START);
+        let never = clock.sleep_until(OffsetDateTime::new_utc(
+            time::Date::MAX,
+            time::Time::MIDNIGHT,
+        ));
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(3600), never).await;
+        assert!(ended.is_err());
     }
 
     #[tokio::test]

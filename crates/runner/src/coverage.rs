@@ -281,9 +281,9 @@ fn covers(scenario: &Scenario, item: &Item) -> bool {
                 |step| matches!(&step.action, Action::Responder { name, .. } if name == behaviour),
             ),
         Item::Role { role, endpoint } => {
-            // `install_proxy` is the admin's PUT /v1/cluster/update_cert.
+            // `install_proxy` is the admin's PUT /v1/cluster/certificates.
             (*role == ManagementRole::Admin
-                && *endpoint == Endpoint::UpdateCert
+                && *endpoint == Endpoint::PutCertificates
                 && installs(scenario))
                 || sends(scenario).any(|send| {
                     Endpoint::of(send.method.as_str(), &send.path) == Some(*endpoint)
@@ -296,7 +296,7 @@ fn covers(scenario: &Scenario, item: &Item) -> bool {
             error_code,
         } => {
             (*status == 200
-                && *endpoint == Scope::Endpoint(Endpoint::UpdateCert)
+                && *endpoint == Scope::Endpoint(Endpoint::PutCertificates)
                 && installs(scenario))
                 || sends(scenario).any(|send| {
                     endpoint.matches(&send.method, &send.path)
@@ -307,7 +307,8 @@ fn covers(scenario: &Scenario, item: &Item) -> bool {
     }
 }
 
-/// Whether `scenario` installs a proxy certificate: the admin's `update_cert`, answered 200.
+/// Whether `scenario` installs a proxy certificate: the admin's `PUT /v1/cluster/certificates`,
+/// answered 200.
 fn installs(scenario: &Scenario) -> bool {
     scenario
         .steps
@@ -464,7 +465,7 @@ mod tests {
                 endpoint: Endpoint::GetStatus,
             },
             Item::Answer {
-                endpoint: Scope::Endpoint(Endpoint::UpdateCert),
+                endpoint: Scope::Endpoint(Endpoint::PutCertificates),
                 status: 200,
                 error_code: None,
             },

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use time::Duration;
 
-use super::steps::{Target, run_steps};
+use super::steps::{InstallPath, Target, run_steps};
 use super::{ScenarioResult, Verdict};
 use clock::{Clock, VirtualClock};
 use contract::Users;
@@ -107,6 +107,7 @@ pub(crate) struct EmbeddedWorld {
     clock: VirtualClock,
     http: reqwest::Client,
     responder_url: String,
+    install_path: InstallPath,
 }
 
 impl EmbeddedWorld {
@@ -137,6 +138,7 @@ impl EmbeddedWorld {
             clock,
             http,
             responder_url,
+            install_path: InstallPath::default(),
         })
     }
 }
@@ -188,6 +190,10 @@ impl Target for EmbeddedWorld {
             }
         }
         Ok(())
+    }
+
+    fn install_path(&self) -> &InstallPath {
+        &self.install_path
     }
 
     fn exchange(

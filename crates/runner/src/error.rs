@@ -99,7 +99,8 @@ pub enum BodyProblem {
     Read(reqwest::Error),
 }
 
-/// Why a certificate could not be installed through `PUT /v1/cluster/update_cert`.
+/// Why a certificate could not be installed through `PUT /v1/cluster/certificates` (or
+/// `update_cert`).
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
     /// There is no admin to install it as.
@@ -114,12 +115,12 @@ pub enum InstallError {
         source: reqwest::Error,
     },
     /// The target refused it.
-    #[error(
-        "installing the {role} certificate: PUT /v1/cluster/update_cert answered HTTP {status}"
-    )]
+    #[error("installing the {role} certificate: {endpoint} answered HTTP {status}")]
     Refused {
         /// The certificate.
         role: Role,
+        /// The request that refused it.
+        endpoint: contract::Endpoint,
         /// The status it answered.
         status: u16,
     },

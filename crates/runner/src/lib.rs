@@ -18,7 +18,10 @@ pub mod report;
 pub use baseline::{Baseline, BaselineCheck};
 pub use embedded::{KeptWorld, run_one};
 pub use error::{BodyProblem, HttpError, InstallError, RunError, SetupError, StepError};
-pub use remote::{RemoteError, RemoteOptions, RemoteSession, Trust};
+pub use remote::plan::{self, Plan, Planner};
+pub use remote::{
+    Leftover, NotRestored, RealTime, RemoteError, RemoteOptions, RemoteSession, Trust,
+};
 pub use steps::MAX_ANSWER_BODY;
 
 use std::future::Future;
@@ -223,21 +226,58 @@ pub async fn run_embedded_until(
 }
 
 /// Runs `scenarios` one at a time against the remote target of `session`, calling
-/// `after_each` as [`run_embedded_until`] does.
+/// `after_each` as [`run_embedded_until`] does, until they are done or `interrupt` completes:
+/// then the scenario under way is stopped where it is (its requests dropped), and the results
+/// so far are returned, so that the caller can put the target back.
 pub async fn run_remote_until(
     session: Arc<RemoteSession>,
     scenarios: Vec<Scenario>,
     after_each: impl Fn(&ScenarioResult) -> bool + Send + Sync + 'static,
-) -> Vec<ScenarioResult> {
+    interrupt: impl Future<Output = ()>,
+) -> RemoteRun {
     // A remote target is one cluster: scenarios would see each other's configuration.
-    run_scheduled(scenarios, 1, after_each, move |scenario| {
+    tokio::pin!(interrupt);
+    let mut results = Vec::with_capacity(scenarios.len());
+    for scenario in scenarios {
+        // Kept to report a scenario whose task ended in a panic (a bug), not to lose it.
+        let blank = ScenarioResult::of(&scenario, Verdict::Passed, std::time::Duration::ZERO);
         let session = Arc::clone(&session);
-        async move { session.run(&scenario).await }
-    })
-    .await
-    .into_iter()
-    .flatten()
-    .collect()
+        let mut task = tokio::spawn(async move { session.run(&scenario).await });
+        let result = tokio::select! {
+            joined = &mut task => match joined {
+                Ok(result) => result,
+                Err(error) => ScenarioResult {
+                    verdict: Verdict::Error {
+                        message: format!("the harness failed running it (a bug): {error}"),
+                    },
+                    ..blank
+                },
+            },
+            () = &mut interrupt => {
+                task.abort();
+                let _ = task.await;
+                return RemoteRun { results, interrupted: true };
+            }
+        };
+        let stop = after_each(&result);
+        results.push(result);
+        if stop {
+            break;
+        }
+    }
+    RemoteRun {
+        results,
+        interrupted: false,
+    }
+}
+
+/// What [`run_remote_until`] ran.
+#[derive(Debug, Clone)]
+pub struct RemoteRun {
+    /// The results of the scenarios that ended, in order.
+    pub results: Vec<ScenarioResult>,
+    /// Whether the run was interrupted (the scenario under way has no result).
+    pub interrupted: bool,
 }
 
 async fn run_scheduled<F, Fut>(

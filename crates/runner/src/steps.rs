@@ -10,8 +10,10 @@ use time::Duration;
 
 use super::{Mismatch, Verdict};
 use crate::error::{BodyProblem, HttpError, InstallError, RunError, SetupError, StepError};
+use crate::remote::plan::{POLL_GRACE, turns_ocsp_on};
 use client::http_body::{BodyError, read_capped};
-use contract::{ManagementRole, Users};
+use clock::Clock;
+use contract::{Endpoint, ManagementRole, Users};
 use ocsp::HashAlgorithm;
 use pki::{Role, Serial, TestPki};
 use responder::{JournalEntry, ResponderHandle};
@@ -46,6 +48,17 @@ pub(crate) trait Target: Sync {
         &self,
         nodes: &[usize],
     ) -> impl Future<Output = Result<(), SetupError>> + Send;
+    /// How the proxy certificate is installed on this target.
+    fn install_path(&self) -> &InstallPath;
+    /// Whether a scenario starts by installing the harness's proxy certificate.
+    fn installs_proxy(&self) -> bool {
+        true
+    }
+    /// On a target whose background polls run in real time (`--real-time`), the clock a read
+    /// that waits for one retries on; `None` where the runner can settle the polls instead.
+    fn poll_wait(&self) -> Option<&dyn Clock> {
+        None
+    }
     /// Sends a request, moving the clock while it waits if the clock is virtual.
     fn exchange(
         &self,
@@ -56,8 +69,10 @@ pub(crate) trait Target: Sync {
 /// Installs the proxy certificate, sets the nodes that cannot write certificates, then runs
 /// the steps in order.
 pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verdict {
-    if let Err(error) = install(target, Role::Proxy).await {
-        return Verdict::error(&RunError::World(SetupError::Install(error)));
+    if target.installs_proxy() {
+        if let Err(error) = install(target, Role::Proxy).await {
+            return Verdict::error(&RunError::World(SetupError::Install(error)));
+        }
     }
     let failing = &scenario.world.certificate_failing_nodes;
     if !failing.is_empty() {
@@ -67,6 +82,8 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
     }
     let journal_start = target.responder().journal().total();
     let mut mismatches = Vec::new();
+    // Once OCSP is on or the clock has moved, a background poll may be on its way.
+    let mut polling = false;
     for step in &scenario.steps {
         let at = |error| RunError::Step {
             line: step.line,
@@ -80,6 +97,7 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
                 if let Err(error) = target.advance(*by).await {
                     return Verdict::error(&at(error));
                 }
+                polling = true;
             }
             Action::Responder { behaviour, .. } => {
                 target.responder().set_behaviour(behaviour.clone());
@@ -90,7 +108,10 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
                 }
             }
             Action::ExpectJournal(expect) => {
-                let found = check_journal(target, expect, journal_start);
+                let found = until_met(target, polling, || async {
+                    check_journal(target, expect, journal_start)
+                })
+                .await;
                 mismatches.extend(found.into_iter().map(|(path, expected, actual)| Mismatch {
                     line: Some(step.line),
                     request: "journal since the start".to_owned(),
@@ -99,10 +120,22 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
                     actual,
                 }));
             }
-            Action::Send(send) => match send_step(target, send, step.line).await {
-                Ok(found) => mismatches.extend(found),
-                Err(error) => return Verdict::error(&at(error)),
-            },
+            Action::Send(send) => {
+                polling |= turns_ocsp_on(send);
+                // Only a read is sent again: a change sent twice would be another scenario.
+                let found = if send.method == http::Method::GET {
+                    until_met(target, polling, || {
+                        send_step(target, send, step.line, polling)
+                    })
+                    .await
+                } else {
+                    send_step(target, send, step.line, polling).await
+                };
+                match found {
+                    Ok(found) => mismatches.extend(found),
+                    Err(error) => return Verdict::error(&at(error)),
+                }
+            }
         }
     }
     if mismatches.is_empty() {
@@ -112,34 +145,123 @@ pub(crate) async fn run_steps(target: &impl Target, scenario: &Scenario) -> Verd
     }
 }
 
-/// Installs `role`'s certificate (with its chain and key) as the proxy certificate, through
-/// the documented `PUT /v1/cluster/update_cert`, as the admin.
+/// How the proxy certificate is installed: through `PUT /v1/cluster/certificates` (the
+/// request since 7.22.2), or through the deprecated `PUT /v1/cluster/update_cert` on a target
+/// that does not have the former (it answers 404 or 405). Learnt once per target.
+#[derive(Debug, Default)]
+pub(crate) struct InstallPath {
+    legacy: std::sync::atomic::AtomicBool,
+}
+
+impl InstallPath {
+    /// Whether the target lacks `PUT /v1/cluster/certificates` (found by the first install).
+    pub(crate) fn is_legacy(&self) -> bool {
+        self.legacy.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Installs `role`'s certificate (with its chain and key) as the proxy certificate, as the
+/// admin, through `PUT /v1/cluster/certificates`, or `update_cert` where the target does not
+/// have that request.
 pub(crate) async fn install(target: &impl Target, role: Role) -> Result<(), InstallError> {
     let pki = target.pki();
+    let entry = serde_json::json!({
+        "name": "proxy",
+        "certificate": pki.chain_pem(role),
+        "key": pki.cert(role).key_pem(),
+    });
+    if !target.install_path().is_legacy() {
+        let status = put_certificate(
+            target,
+            role,
+            Endpoint::PutCertificates,
+            &serde_json::json!({"certificates": [entry]}),
+        )
+        .await?;
+        if status != 404 && status != 405 {
+            return refused_unless_ok(role, Endpoint::PutCertificates, status);
+        }
+        target
+            .install_path()
+            .legacy
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    let status = put_certificate(target, role, Endpoint::UpdateCert, &entry).await?;
+    refused_unless_ok(role, Endpoint::UpdateCert, status)
+}
+
+async fn put_certificate(
+    target: &impl Target,
+    role: Role,
+    endpoint: Endpoint,
+    body: &Value,
+) -> Result<u16, InstallError> {
     let admin = target
         .users()
         .with_role(ManagementRole::Admin)
         .ok_or(InstallError::NoAdmin)?;
     let request = target
         .http()
-        .put(format!("{}/v1/cluster/update_cert", target.url()))
+        .put(format!("{}{}", target.url(), endpoint.path()))
         .basic_auth(&admin.username, Some(&admin.password))
-        .json(&serde_json::json!({
-            "name": "proxy",
-            "certificate": pki.chain_pem(role),
-            "key": pki.cert(role).key_pem(),
-        }));
+        .json(body);
     let response = target
         .exchange(request)
         .await
         .map_err(|source| InstallError::NoAnswer { role, source })?;
-    if response.status() == 200 {
+    Ok(response.status().as_u16())
+}
+
+fn refused_unless_ok(role: Role, endpoint: Endpoint, status: u16) -> Result<(), InstallError> {
+    if status == 200 {
         Ok(())
     } else {
         Err(InstallError::Refused {
             role,
-            status: response.status().as_u16(),
+            endpoint,
+            status,
         })
+    }
+}
+
+/// How often a read that waits for a background poll is sent again, in the target's time.
+const RETRY_EVERY: Duration = Duration::seconds(1);
+
+/// What `check` finds, retried (on a target whose polls run in real time, once a poll may be
+/// on its way) until it finds nothing or [`POLL_GRACE`] has passed.
+async fn until_met<T: Retried, F, Fut>(target: &impl Target, polling: bool, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let found = check().await;
+    let Some(clock) = target.poll_wait().filter(|_| polling) else {
+        return found;
+    };
+    let deadline = clock.now() + POLL_GRACE;
+    let mut found = found;
+    while !found.is_met() && clock.now() < deadline {
+        clock.sleep(RETRY_EVERY).await;
+        found = check().await;
+    }
+    found
+}
+
+/// A check's outcome that [`until_met`] can retry.
+trait Retried {
+    /// Whether every expectation held (an error is not retried).
+    fn is_met(&self) -> bool;
+}
+
+impl<T> Retried for Vec<T> {
+    fn is_met(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<T, E> Retried for Result<Vec<T>, E> {
+    fn is_met(&self) -> bool {
+        self.as_ref().map_or(true, Vec::is_empty)
     }
 }
 
@@ -147,6 +269,7 @@ async fn send_step(
     target: &impl Target,
     step: &SendStep,
     line: u64,
+    polling: bool,
 ) -> Result<Vec<Mismatch>, StepError> {
     let request_line = format!("{} {}", step.method, step.path);
     let mut request = target.http().request(
@@ -247,7 +370,11 @@ async fn send_step(
         // What the step set off in the background (a poll when OCSP was turned on) belongs to
         // it: counted once that work is done.
         target.settle().await.map_err(StepError::Settle)?;
-        for (path, expected, actual) in check_journal(target, expect, journal_before) {
+        let found = until_met(target, polling, || async {
+            check_journal(target, expect, journal_before)
+        })
+        .await;
+        for (path, expected, actual) in found {
             mismatch(path, expected, actual);
         }
     }

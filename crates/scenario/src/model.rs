@@ -80,7 +80,8 @@ pub enum Action {
         /// The behaviour.
         behaviour: Behaviour,
     },
-    /// Install a certificate of the PKI as the proxy certificate, through `update_cert`.
+    /// Install a certificate of the PKI as the proxy certificate, through `PUT
+    /// /v1/cluster/certificates` (`update_cert` on a target without it).
     InstallProxy(Role),
     /// Check what the responder has seen since the world started.
     ExpectJournal(JournalExpect),

@@ -30,6 +30,9 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code of a run whose remote target did not answer.
 pub const EXIT_UNREACHABLE: u8 = 3;
 
+/// Exit code of a remote run that could not put its target back as it found it.
+pub const EXIT_NOT_RESTORED: u8 = 4;
+
 /// Conformance and mock test harness for the OCSP endpoints of the Redis Software cluster REST API.
 #[derive(Debug, Parser)]
 #[command(name = "ocsp-harness", version, about)]

@@ -13,12 +13,15 @@ use anyhow::Context;
 
 use ocsp_harness::clock::{Clock, SystemClock};
 use ocsp_harness::contract::{Contract, ManagementRole, ProductVersion, User, Users};
+use ocsp_harness::files::{NewFile, Overwrite, write_all_or_nothing};
 use ocsp_harness::level::Level;
 use ocsp_harness::pki::ResponderUrl;
-use ocsp_harness::runner::{RemoteError, RemoteOptions, RemoteSession, ScenarioResult, Trust};
+use ocsp_harness::runner::{
+    RealTime, RemoteError, RemoteOptions, RemoteSession, ScenarioResult, Trust,
+};
 use ocsp_harness::{report, runner, scenario};
 
-use super::{EXIT_NON_CONFORMANT, EXIT_UNREACHABLE, emit, keep_up, parse_user};
+use super::{EXIT_NON_CONFORMANT, EXIT_NOT_RESTORED, EXIT_UNREACHABLE, emit, keep_up, parse_user};
 
 /// The command line of `run`.
 #[derive(Debug, clap::Args)]
@@ -49,6 +52,10 @@ pub struct RunArgs {
     /// List the selected scenarios and exit.
     #[arg(long)]
     pub list: bool,
+    /// Print what a run against --target would do (which scenarios run or are skipped, and
+    /// why; every change each makes; what is put back) without sending it a single request.
+    #[arg(long, requires = "target", conflicts_with = "list")]
+    pub plan: bool,
     /// Start no new scenario after the first that does not pass.
     #[arg(long)]
     pub fail_fast: bool,
@@ -118,6 +125,38 @@ pub struct RemoteArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout: u64,
+    /// Let the run install the harness's proxy certificate (and the certificates scenarios
+    /// install) on the target; everything is put back after the run. Without it the scenarios
+    /// that need it are skipped.
+    #[arg(long, requires = "target")]
+    pub allow_certificate_change: bool,
+    /// Run the scenarios that move the clock or wait for a background poll by really
+    /// waiting (see --list for each scenario's cost).
+    #[arg(long, requires = "target")]
+    pub real_time: bool,
+    /// The most real time --real-time may spend waiting, e.g. 30m or 2h; the scenarios that
+    /// no longer fit are skipped with the reason.
+    #[arg(long, value_name = "DURATION", default_value = "1h", requires = "real_time",
+          value_parser = parse_positive_duration)]
+    pub time_budget: std::time::Duration,
+    /// How many times faster than real time the target's clock runs (`serve --clock-speed`;
+    /// for testing --real-time).
+    #[arg(long, value_name = "N", default_value_t = 1, hide = true, requires = "real_time",
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub target_clock_speed: u32,
+    /// Retry the first connection until the target answers, for this long at most (exit 3
+    /// after it), e.g. 60s: for a target starting beside the harness.
+    #[arg(long, value_name = "DURATION", requires = "target", value_parser = parse_positive_duration)]
+    pub wait_for_target: Option<std::time::Duration>,
+}
+
+/// A duration of the scenario format (`90s`, `1h30m`), above zero.
+fn parse_positive_duration(text: &str) -> Result<std::time::Duration, String> {
+    let duration = scenario::parse_duration(text).map_err(|error| error.to_string())?;
+    std::time::Duration::try_from(duration)
+        .ok()
+        .filter(|duration| !duration.is_zero())
+        .ok_or_else(|| format!("{text:?} is not a duration above zero"))
 }
 
 /// Runs the command.
@@ -167,11 +206,20 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
                 "{} [{}] {}",
                 scenario.id, scenario.level, scenario.title
             )?;
-            if scenario.versions.is_all() {
-                writeln!(text)?;
-            } else {
-                writeln!(text, " ({})", scenario.versions)?;
+            if !scenario.versions.is_all() {
+                write!(text, " ({})", scenario.versions)?;
             }
+            let cost = runner::plan::target_time_cost(scenario);
+            if cost.is_positive() {
+                write!(
+                    text,
+                    " [real time: up to {}]",
+                    runner::plan::human_duration(
+                        std::time::Duration::try_from(cost).unwrap_or_default()
+                    )
+                )?;
+            }
+            writeln!(text)?;
         }
         emit(&text)?;
         return Ok(ExitCode::SUCCESS);
@@ -181,8 +229,14 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let info = run_info(&args, product_version);
     let remote = remote_options(&args.remote)?;
+    if let (true, Some(options)) = (args.plan, &remote) {
+        emit(&plan_text(options, &scenarios))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let after_each = after_each(&args, baseline.clone().unwrap_or_default(), scenarios.len());
+    let mut notes = Vec::new();
+    let mut exit_override = None;
     let results = match remote {
         None => {
             let jobs = args.jobs.map(usize::from).unwrap_or_else(|| {
@@ -191,26 +245,257 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
             runtime.block_on(runner::run_embedded_until(scenarios, jobs, after_each))
         }
         Some(options) => {
-            let session = match runtime.block_on(RemoteSession::connect(options)) {
-                Ok(session) => Arc::new(session),
-                Err(error @ RemoteError::Unreachable { .. }) => {
-                    eprintln!("ocsp-harness: {error}");
-                    return Ok(ExitCode::from(EXIT_UNREACHABLE));
-                }
-                Err(error) => return Err(error.into()),
-            };
-            let results = runtime.block_on(runner::run_remote_until(
-                Arc::clone(&session),
+            let outcome = runtime.block_on(remote_run(
+                options,
                 scenarios,
                 after_each,
-            ));
-            if let Err(reason) = runtime.block_on(session.restore()) {
-                eprintln!("ocsp-harness: the target's configuration was not put back: {reason}");
+                args.report.as_deref(),
+            ))?;
+            match outcome {
+                RemoteOutcome::Unreachable => return Ok(ExitCode::from(EXIT_UNREACHABLE)),
+                RemoteOutcome::Ran {
+                    results,
+                    notes: session_notes,
+                    exit,
+                } => {
+                    notes = session_notes;
+                    exit_override = exit;
+                    results
+                }
             }
-            results
         }
     };
-    finish(&args, &results, baseline.as_ref(), &known, info)
+    // What the remote session has to say goes into every report, with the run.
+    let info = report::RunInfo { notes, ..info };
+    let code = finish(&args, &results, baseline.as_ref(), &known, info)?;
+    Ok(exit_override.map_or(code, ExitCode::from))
+}
+
+/// How a remote run ended.
+enum RemoteOutcome {
+    /// The target never answered (exit 3).
+    Unreachable,
+    /// Scenarios ran (maybe not all of them).
+    Ran {
+        results: Vec<ScenarioResult>,
+        /// Lines for the report.
+        notes: Vec<String>,
+        /// An exit code that overrides the results': the target was not put back (4), or the
+        /// run was interrupted (130, 143).
+        exit: Option<u8>,
+    },
+}
+
+/// Connects, runs the scenarios until done or interrupted (SIGINT, SIGTERM), and puts the
+/// target back whatever happened.
+async fn remote_run(
+    options: RemoteOptions,
+    scenarios: Vec<ocsp_harness::scenario::Scenario>,
+    after_each: impl Fn(&ScenarioResult) -> bool + Send + Sync + 'static,
+    report_dir: Option<&std::path::Path>,
+) -> anyhow::Result<RemoteOutcome> {
+    // The handlers are in place before the first change, so that no signal can end the run
+    // between a change and its undoing.
+    let signals = Signals::install()?;
+    let url = options.url.clone();
+    let session = match RemoteSession::connect(options).await {
+        Ok(session) => Arc::new(session),
+        Err(error @ RemoteError::Unreachable { .. }) => {
+            eprintln!("ocsp-harness: {error}");
+            return Ok(RemoteOutcome::Unreachable);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let interrupted = signals.first();
+    let run = runner::run_remote_until(Arc::clone(&session), scenarios, after_each, async {
+        let _ = interrupted.await;
+    })
+    .await;
+    let mut exit = None;
+    if run.interrupted {
+        let signal = signals.received().unwrap_or(Signal::Interrupt);
+        eprintln!(
+            "\r\x1b[2Kocsp-harness: {}: the scenario under way was stopped; putting the target back",
+            signal.name()
+        );
+        exit = Some(signal.exit_code());
+    }
+    let mut notes = session.notes();
+    if let Some(version) = session.product_version() {
+        notes.push(format!("the target reports product version {version}"));
+    }
+    match session.restore().await {
+        Ok(()) => {
+            eprintln!(
+                "ocsp-harness: the target was put back as the run found it (read back and compared)"
+            );
+        }
+        Err(not_restored) => {
+            let dir = report_dir.map_or_else(
+                || std::path::PathBuf::from(format!("ocsp-harness-restore-{}", std::process::id())),
+                |dir| dir.join("restore"),
+            );
+            let files: Vec<NewFile> = not_restored
+                .bodies()
+                .into_iter()
+                .map(|(name, body)| NewFile {
+                    name,
+                    contents: format!("{body:#}\n").into_bytes(),
+                    // The certificates' bodies hold private keys.
+                    private: true,
+                })
+                .collect();
+            let written = if files.is_empty() {
+                Ok(())
+            } else {
+                write_all_or_nothing(&dir, &files, Overwrite::Allow)
+            };
+            let dir_text = dir.display().to_string();
+            eprint!("ocsp-harness: {}", not_restored.describe(&url, &dir_text));
+            if let Err(error) = written {
+                eprintln!("ocsp-harness: the bodies could not be written: {error}");
+            }
+            notes.push(
+                "the target was NOT put back as the run found it (see the message on stderr)"
+                    .to_owned(),
+            );
+            exit = Some(EXIT_NOT_RESTORED);
+        }
+    }
+    if let Ok(session) = Arc::try_unwrap(session) {
+        session.shutdown().await;
+    }
+    Ok(RemoteOutcome::Ran {
+        results: run.results,
+        notes,
+        exit,
+    })
+}
+
+/// The signals that stop a run: SIGINT (Ctrl-C) and SIGTERM.
+struct Signals {
+    received: Arc<std::sync::Mutex<Option<Signal>>>,
+    first: tokio::sync::watch::Receiver<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signal {
+    Interrupt,
+    Terminate,
+}
+
+impl Signal {
+    fn name(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "interrupted (SIGINT)",
+            Signal::Terminate => "terminated (SIGTERM)",
+        }
+    }
+
+    /// 128 + the signal's number, as a shell reports a process ended by it.
+    fn exit_code(self) -> u8 {
+        match self {
+            Signal::Interrupt => 130,
+            Signal::Terminate => 143,
+        }
+    }
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+        let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let received = Arc::new(std::sync::Mutex::new(None));
+        let (sender, first) = tokio::sync::watch::channel(false);
+        let slot = Arc::clone(&received);
+        // Listens for the whole run: a second signal while the target is being put back is
+        // taken, and ignored, instead of ending the process halfway through the restore.
+        tokio::spawn(async move {
+            loop {
+                let signal = tokio::select! {
+                    _ = interrupt.recv() => Signal::Interrupt,
+                    _ = terminate.recv() => Signal::Terminate,
+                };
+                let mut slot = slot
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if slot.is_none() {
+                    *slot = Some(signal);
+                    let _ = sender.send(true);
+                }
+            }
+        });
+        Ok(Self { received, first })
+    }
+
+    /// Completes at the first signal.
+    fn first(&self) -> impl std::future::Future<Output = ()> + use<> {
+        let mut first = self.first.clone();
+        async move {
+            let _ = first.wait_for(|received| *received).await;
+        }
+    }
+
+    fn received(&self) -> Option<Signal> {
+        *self
+            .received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// What `run --plan` prints: every scenario with what it would do, and what the run records
+/// and puts back.
+fn plan_text(options: &RemoteOptions, scenarios: &[ocsp_harness::scenario::Scenario]) -> String {
+    let planner = runner::Planner::new(options);
+    let plans = planner.plan(scenarios);
+    let runs = plans
+        .iter()
+        .filter(|plan| matches!(plan, runner::Plan::Runs { .. }))
+        .count();
+    let mut text = format!(
+        "plan for {}: {} scenario(s), {runs} would run, {} would be skipped; nothing was sent to the target\n\n",
+        options.url,
+        scenarios.len(),
+        scenarios.len() - runs
+    );
+    text.push_str("before the first scenario, it reads and records (as the admin): GET /v1/ocsp, GET /v1/cluster (the OCSP alerts' settings), GET /v1/cluster/certificates (every certificate and key), GET /v1/nodes (the product version)\n\n");
+    let mut total = std::time::Duration::ZERO;
+    for (scenario, plan) in scenarios.iter().zip(&plans) {
+        match plan {
+            runner::Plan::Runs { changes } => {
+                let _ = write!(text, "RUN   {}", scenario.id);
+                if options.real_time.is_some() {
+                    let cost = planner.real_time_cost(scenario);
+                    total += cost;
+                    if !cost.is_zero() {
+                        let _ = write!(
+                            text,
+                            " [real time: up to {}]",
+                            runner::plan::human_duration(cost)
+                        );
+                    }
+                }
+                text.push('\n');
+                for change in changes {
+                    let _ = writeln!(text, "        changes: {change}");
+                }
+            }
+            runner::Plan::Skipped { reason } => {
+                let _ = writeln!(text, "SKIP  {}: {reason}", scenario.id);
+            }
+        }
+    }
+    if options.real_time.is_some() {
+        let _ = writeln!(
+            text,
+            "\nreal time spent waiting: up to {}",
+            runner::plan::human_duration(total)
+        );
+    }
+    text.push_str("\nafter the last scenario (also after a failure, SIGINT or SIGTERM), it puts back the OCSP configuration, the OCSP alerts' settings and every certificate as recorded, reads them back and compares; what it could not put back is printed with the commands that would, and the run exits 4\n");
+    text
 }
 
 /// The progress line (on a terminal) and the fail-fast decision, after each scenario.
@@ -277,6 +562,12 @@ fn remote_options(args: &RemoteArgs) -> anyhow::Result<Option<RemoteOptions>> {
         responder_url: args.responder_url.clone(),
         state_url: args.state_url.clone(),
         request_timeout: std::time::Duration::from_secs(args.request_timeout),
+        allow_certificate_change: args.allow_certificate_change,
+        real_time: args.real_time.then_some(RealTime {
+            budget: args.time_budget,
+            speed: args.target_clock_speed,
+        }),
+        wait_for_target: args.wait_for_target,
     }))
 }
 
@@ -401,6 +692,15 @@ fn rerun_args(remote: &RemoteArgs) -> String {
     }
     if let Some(url) = &remote.state_url {
         words.push(format!("--state-url {url}"));
+    }
+    if remote.allow_certificate_change {
+        words.push("--allow-certificate-change".to_owned());
+    }
+    if remote.real_time {
+        words.push(format!(
+            "--real-time --time-budget {}",
+            runner::plan::human_duration(remote.time_budget).replace(' ', "")
+        ));
     }
     words.join(" ")
 }

@@ -66,9 +66,15 @@ fn start_target(hang_setup: bool) -> (String, tokio::runtime::Runtime) {
             Router::new()
                 .route("/v1/ocsp", get(|| async { axum::Json(config()) }))
                 .route("/v1/ocsp", put(|| async { axum::Json(config()) }))
+                // A target of before 7.22.2: update_cert, no PUT /v1/cluster/certificates;
+                // it shows its proxy certificate and key, which a run may then replace.
                 .route(
                     "/v1/cluster/update_cert",
                     put(|| async { axum::Json(json!({})) }),
+                )
+                .route(
+                    "/v1/cluster/certificates",
+                    get(|| async { axum::Json(json!({"proxy_cert": "C", "proxy_key": "K"})) }),
                 )
                 .route("/v1/ocsp/test", post(test))
         };
@@ -136,6 +142,7 @@ fn each_hostile_answer_is_reported_for_its_scenario_and_the_run_carries_on() {
             &url,
             "--request-timeout",
             "1",
+            "--allow-certificate-change",
             "--format",
             "json",
         ],

@@ -10,6 +10,7 @@ mod layers;
 mod probe;
 mod real_clients;
 mod remote;
+mod remote_safety;
 mod schema;
 mod wrong_server;
 

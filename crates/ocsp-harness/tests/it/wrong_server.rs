@@ -170,7 +170,7 @@ fn run_against(defect: Defect, files: &[&str]) -> (Option<i32>, Vec<Value>) {
         .arg("run")
         .args(files)
         .args(["--format", "json", "--target", &server.url])
-        .args(["--state-url", &state_url])
+        .args(["--state-url", &state_url, "--allow-certificate-change"])
         .env("OCSP_HARNESS_TARGET_USER", "adm")
         .env("OCSP_HARNESS_TARGET_PASSWORD", "adm-pw")
         .env(
