@@ -236,6 +236,7 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let after_each = after_each(&args, baseline.clone().unwrap_or_default(), scenarios.len());
     let mut notes = Vec::new();
+    let mut target_product_version = None;
     let mut exit_override = None;
     let results = match remote {
         None => {
@@ -256,9 +257,11 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
                 RemoteOutcome::Ran {
                     results,
                     notes: session_notes,
+                    product_version,
                     exit,
                 } => {
                     notes = session_notes;
+                    target_product_version = product_version;
                     exit_override = exit;
                     results
                 }
@@ -266,7 +269,11 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     // What the remote session has to say goes into every report, with the run.
-    let info = report::RunInfo { notes, ..info };
+    let info = report::RunInfo {
+        notes,
+        target_product_version,
+        ..info
+    };
     let code = finish(&args, &results, baseline.as_ref(), &known, info)?;
     Ok(exit_override.map_or(code, ExitCode::from))
 }
@@ -280,6 +287,8 @@ enum RemoteOutcome {
         results: Vec<ScenarioResult>,
         /// Lines for the report.
         notes: Vec<String>,
+        /// The product version the target reports.
+        product_version: Option<String>,
         /// An exit code that overrides the results': the target was not put back (4), or the
         /// run was interrupted (130, 143).
         exit: Option<u8>,
@@ -321,9 +330,7 @@ async fn remote_run(
         exit = Some(signal.exit_code());
     }
     let mut notes = session.notes();
-    if let Some(version) = session.product_version() {
-        notes.push(format!("the target reports product version {version}"));
-    }
+    let product_version = session.product_version().map(str::to_owned);
     match session.restore().await {
         Ok(()) => {
             eprintln!(
@@ -368,6 +375,7 @@ async fn remote_run(
     Ok(RemoteOutcome::Ran {
         results: run.results,
         notes,
+        product_version,
         exit,
     })
 }
@@ -530,8 +538,21 @@ fn remote_options(args: &RemoteArgs) -> anyhow::Result<Option<RemoteOptions>> {
     let Some(url) = &args.target else {
         return Ok(None);
     };
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
         anyhow::bail!("--target {url:?} must be an http:// or https:// URL");
+    };
+    // Reports and re-run lines repeat the URL: a password in it would be published with them.
+    if rest
+        .split('/')
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
+    {
+        anyhow::bail!(
+            "--target must not hold credentials: give them with --user and --password (or OCSP_HARNESS_TARGET_USER and OCSP_HARNESS_TARGET_PASSWORD)"
+        );
     }
     let (Some(user), Some(password)) = (&args.user, &args.password) else {
         anyhow::bail!(

@@ -361,6 +361,18 @@ fn remote_options_without_a_target_are_usage_errors() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--user and --password"), "{stderr}");
+    // A password in the URL would be printed in every report.
+    let output = run(
+        &["--target", "https://adm:secret@x.invalid/", "--user", "a"],
+        &[("OCSP_HARNESS_TARGET_PASSWORD", "b".to_owned())],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--target must not hold credentials"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("secret"), "{stderr}");
 }
 
 #[test]

@@ -299,3 +299,69 @@ fn wait_for_target_waits_for_a_target_that_starts_later_and_gives_up_with_exit_3
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("is unreachable"), "{stderr}");
 }
+
+/// The polling and recovery scenarios made for real time, and two that read what a poll
+/// cached, against `serve` running its clock 60 times faster than real time.
+const REAL_TIME: [&str; 4] = [
+    "scenarios/polling/minimum-query-frequency.yaml",
+    "scenarios/polling/minimum-recovery-frequency.yaml",
+    "scenarios/status-endpoint/invalid-response-cached.yaml",
+    "scenarios/alerts/status-revoked.yaml",
+];
+
+fn run_real_time(served: &Served, budget: &str) -> Output {
+    let target = [
+        "--format",
+        "json",
+        "--target",
+        &served.url,
+        "--ca-cert",
+        &served.ca,
+        "--user",
+        "adm",
+        "--allow-certificate-change",
+        "--real-time",
+        "--time-budget",
+        budget,
+        "--target-clock-speed",
+        "60",
+    ];
+    crate::remote::run(
+        &[&REAL_TIME[..], &target[..]].concat(),
+        &[
+            ("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned()),
+            ("OCSP_HARNESS_TARGET_ROLE_USERS", role_users()),
+        ],
+    )
+}
+
+#[test]
+fn polling_and_recovery_pass_in_real_time_and_a_small_budget_skips_with_the_reason() {
+    let served = Served::start_with(&["--clock-speed", "60"]);
+    let output = run_real_time(&served, "1m");
+    let results = results(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(
+        verdicts(&results, "passed").len(),
+        REAL_TIME.len(),
+        "{results:#?}"
+    );
+
+    // 10 seconds of real time is 10 minutes of the target's: not enough for all four.
+    let output = run_real_time(&served, "10s");
+    let results = results(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let skipped: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|result| result["verdict"] == "skipped")
+        .collect();
+    assert!(!skipped.is_empty(), "{results:#?}");
+    for result in skipped {
+        let reason = result["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.starts_with("it waits up to ") && reason.contains("left of --time-budget"),
+            "{result}"
+        );
+    }
+    assert!(!verdicts(&results, "passed").is_empty(), "{results:#?}");
+}
