@@ -5,6 +5,7 @@
 mod alerts;
 mod certificate;
 mod cluster;
+mod date;
 mod error;
 mod queue;
 mod roles;

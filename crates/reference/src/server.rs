@@ -16,10 +16,11 @@ use super::cluster::{Cluster, DEFAULT_NODES};
 use super::store::CertificateStore;
 use contract::Users;
 
+use super::date::with_date_header;
 use super::routes::{AppState, app};
 use super::states::{StatesState, routes as state_routes};
 use crate::roles::generate_users;
-use clock::{Clock, SystemClock, VirtualClock};
+use clock::{Clock, ScaledClock, SystemClock, VirtualClock};
 use pki::{KeyType, PkiProfile, ResponderUrl, Role, TestPki};
 use responder::{Behaviour, Responder, ResponderConfig, ResponderError, ResponderHandle};
 
@@ -30,6 +31,10 @@ pub enum ServerClock {
     System,
     /// A virtual clock the caller (and the clock state) moves.
     Virtual(VirtualClock),
+    /// The machine's time when the server starts, then running this many times faster than
+    /// the machine's (a [`ScaledClock`]): for trying clients that wait for real time (a
+    /// cluster's background polls) without waiting as long. 1 runs at the machine's pace.
+    Scaled(u32),
 }
 
 /// How to start the reference server.
@@ -162,6 +167,10 @@ impl ReferenceServer {
         let (clock, virtual_clock): (Arc<dyn Clock>, Option<VirtualClock>) = match &options.clock {
             ServerClock::System => (Arc::new(SystemClock), None),
             ServerClock::Virtual(clock) => (Arc::new(clock.clone()), Some(clock.clone())),
+            ServerClock::Scaled(speed) => (
+                Arc::new(ScaledClock::new(*speed, OffsetDateTime::now_utc())),
+                None,
+            ),
         };
         let bind_error = |addr| move |source| ReferenceError::Bind { addr, source };
 
@@ -212,6 +221,7 @@ impl ReferenceServer {
                 start,
             }));
         }
+        let router = with_date_header(router, Arc::clone(&clock));
 
         let listener =
             std::net::TcpListener::bind(options.listen).map_err(bind_error(options.listen))?;

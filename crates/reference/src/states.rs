@@ -7,7 +7,7 @@
 //! - `PUT /_harness/queue` `{"stalled": true}`: stall or release the task queue.
 //! - `PUT /_harness/clock` `{"now": "2026-03-01T12:00:00Z"}` or `{"advance": 3600}` (seconds,
 //!   deadline by deadline as a scenario's `advance`): the virtual clock (409 on the system
-//!   clock).
+//!   clock, or a scaled one: both follow real time).
 //! - `POST /_harness/reset`: everything back to how it started.
 //! - `POST /_harness/settle`: answers once the work due now (a poll) is done, so that a remote
 //!   runner reads what the poll found rather than racing it.
@@ -144,7 +144,7 @@ async fn set_clock(
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorCode::SystemClock,
-            "the server runs on the system clock, which cannot be set",
+            "the server runs on real time (the machine's clock, or one run faster), which cannot be set",
         ));
     };
     let request: ClockState =

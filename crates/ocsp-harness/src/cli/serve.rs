@@ -15,6 +15,9 @@ use ocsp_harness::responder::behaviour_named;
 use super::responder::unknown_behaviour;
 use super::{emit, parse_user};
 
+/// The fastest `--clock-speed`: an hour a second.
+const MAX_CLOCK_SPEED: i64 = 3600;
+
 /// The command line of `serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -42,6 +45,12 @@ pub struct ServeArgs {
     #[arg(long = "user", value_name = "ROLE=USER:PASSWORD", env = "OCSP_HARNESS_USERS",
           value_delimiter = ',', hide_env_values = true, value_parser = parse_user)]
     pub users: Vec<User>,
+    /// Run the server's clock N times faster than real time, from the machine's time at start
+    /// (1..=3600; 1 is the system clock): for testing real-time runs, an hour of the server's
+    /// time passes in 3600/N seconds. Background polls follow it; answers' Date headers say it.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_CLOCK_SPEED))]
+    pub clock_speed: u32,
     /// Where to write the CA certificate clients should trust (default: a temporary file).
     #[arg(long, value_name = "FILE")]
     pub ca_out: Option<PathBuf>,
@@ -60,7 +69,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tls: !args.plain_http,
         users,
         state_hooks: args.state_hooks,
-        clock: ServerClock::System,
+        // Speed 1 is the machine's own clock: nothing to scale.
+        clock: match args.clock_speed {
+            1 => ServerClock::System,
+            speed => ServerClock::Scaled(speed),
+        },
         key_type: args.key_type,
         nodes: ocsp_harness::reference::DEFAULT_NODES,
         responder_listen: args.responder_listen,
@@ -73,6 +86,7 @@ fn run(options: ReferenceOptions, ca_out: Option<PathBuf>) -> anyhow::Result<Exi
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let tls = options.tls;
+        let clock = options.clock.clone();
         let server = ReferenceServer::start(options).await?;
         let root = server.pki().cert(pki::Role::Root).pem();
         let temporary_ca = ca_out.is_none();
@@ -91,6 +105,12 @@ fn run(options: ReferenceOptions, ca_out: Option<PathBuf>) -> anyhow::Result<Exi
             server.url(),
             server.responder().url()
         );
+        if let ServerClock::Scaled(speed) = clock {
+            text.push_str(&format!(
+                "clock: {speed} times real time (an hour passes in {:.1} s)\n",
+                3600.0 / f64::from(speed)
+            ));
+        }
         if tls {
             text.push_str(&format!("CA certificate: {}\n", ca_path.display()));
         }

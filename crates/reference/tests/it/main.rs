@@ -3,4 +3,5 @@
 // The crate under test by the short name the other crates use for it.
 extern crate ocsp_harness_reference as reference;
 
+mod date;
 mod endpoints;
