@@ -7,6 +7,7 @@ mod certificate;
 mod cluster;
 mod date;
 mod error;
+mod journal;
 mod queue;
 mod roles;
 mod routes;
@@ -21,9 +22,10 @@ pub use cluster::{
     CertificateRefused, Cluster, DEFAULT_NODES, NodeState, Outcome, PollPlan, QueryFailure,
 };
 pub use error::ApiError;
+pub use journal::{JOURNAL_LIMIT, JournalEntry, RequestJournal};
 pub use queue::{QUEUED_LIMIT, TaskQueue, TaskRecord, TaskState};
 pub use roles::{authenticate, generate_users};
 pub use routes::{AppState, Authorized, JsonBody, Requirement, app};
 pub use server::{ReferenceError, ReferenceOptions, ReferenceServer, ServerClock};
-pub use states::{StatesState, routes as state_routes};
+pub use states::{DROPPED_HEADER, StatesState, routes as state_routes};
 pub use store::{CertificateStore, ROTATED, is_required};

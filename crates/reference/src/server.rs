@@ -17,6 +17,7 @@ use super::store::CertificateStore;
 use contract::Users;
 
 use super::date::with_date_header;
+use super::journal::{RequestJournal, with_journal};
 use super::routes::{AppState, app};
 use super::states::{StatesState, routes as state_routes};
 use crate::roles::generate_users;
@@ -148,6 +149,7 @@ pub struct ReferenceServer {
     responder: ResponderHandle,
     pki: Arc<TestPki>,
     virtual_clock: Option<VirtualClock>,
+    journal: Option<Arc<RequestJournal>>,
     handle: axum_server::Handle<SocketAddr>,
     server: Option<JoinHandle<()>>,
     poller: JoinHandle<()>,
@@ -213,13 +215,17 @@ impl ReferenceServer {
             cluster: Arc::clone(&cluster),
             users: Arc::new(options.users.clone()),
         });
-        if options.state_hooks {
+        // Only the provider states read the journal: without them, nothing is recorded.
+        let journal = options.state_hooks.then(|| Arc::new(RequestJournal::new()));
+        if let Some(journal) = &journal {
             router = router.merge(state_routes(StatesState {
                 cluster: Arc::clone(&cluster),
                 virtual_clock: virtual_clock.clone(),
                 initial_certificates: certificates,
                 start,
+                journal: Arc::clone(journal),
             }));
+            router = with_journal(router, Arc::clone(journal));
         }
         let router = with_date_header(router, Arc::clone(&clock));
 
@@ -263,6 +269,7 @@ impl ReferenceServer {
             responder,
             pki,
             virtual_clock,
+            journal,
             handle,
             server: Some(server),
             poller,
@@ -308,6 +315,12 @@ impl ReferenceServer {
     /// The virtual clock, if the server runs on one.
     pub fn virtual_clock(&self) -> Option<&VirtualClock> {
         self.virtual_clock.as_ref()
+    }
+
+    /// The journal of the requests answered under `/v1`, kept when the provider states are
+    /// offered (`GET /_harness/requests`).
+    pub fn journal(&self) -> Option<&Arc<RequestJournal>> {
+        self.journal.as_ref()
     }
 
     /// Stops serving and waits until the listener is closed.

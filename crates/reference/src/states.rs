@@ -8,7 +8,10 @@
 //! - `PUT /_harness/clock` `{"now": "2026-03-01T12:00:00Z"}` or `{"advance": 3600}` (seconds,
 //!   deadline by deadline as a scenario's `advance`): the virtual clock (409 on the system
 //!   clock, or a scaled one: both follow real time).
-//! - `POST /_harness/reset`: everything back to how it started.
+//! - `POST /_harness/reset`: everything back to how it started (but the request journal).
+//! - `GET /_harness/requests`: the requests answered under `/v1`, oldest first, as
+//!   `[{"method", "path" (with the query), "status"}]`; the `x-harness-dropped` header counts
+//!   the older ones let go (the journal keeps the newest 10,000). `DELETE` empties it.
 //! - `POST /_harness/settle`: answers once the work due now (a poll) is done, so that a remote
 //!   runner reads what the poll found rather than racing it.
 
@@ -18,6 +21,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -25,6 +29,7 @@ use time::OffsetDateTime;
 
 use super::cluster::Cluster;
 use super::error::ApiError;
+use super::journal::RequestJournal;
 use super::store::CertificateStore;
 use clock::{Clock, VirtualClock};
 use contract::ErrorCode;
@@ -40,7 +45,12 @@ pub struct StatesState {
     pub initial_certificates: CertificateStore,
     /// The time to put back on reset.
     pub start: OffsetDateTime,
+    /// The requests answered under `/v1`.
+    pub journal: Arc<RequestJournal>,
 }
+
+/// The header of `GET /_harness/requests` that counts the entries the journal let go.
+pub const DROPPED_HEADER: &str = "x-harness-dropped";
 
 /// The `/_harness` routes.
 pub fn routes(state: StatesState) -> Router {
@@ -51,6 +61,7 @@ pub fn routes(state: StatesState) -> Router {
         .route("/_harness/clock", put(set_clock))
         .route("/_harness/reset", post(reset))
         .route("/_harness/settle", post(settle))
+        .route("/_harness/requests", get(requests).delete(clear_requests))
         .with_state(state)
 }
 
@@ -182,4 +193,17 @@ async fn reset(State(state): State<StatesState>) -> Json<Value> {
         clock.set(state.start);
     }
     Json(json!({"reset": true}))
+}
+
+async fn requests(State(state): State<StatesState>) -> Response {
+    let dropped = state.journal.dropped();
+    (
+        [(DROPPED_HEADER, dropped.to_string())],
+        Json(state.journal.entries_kept()),
+    )
+        .into_response()
+}
+
+async fn clear_requests(State(state): State<StatesState>) -> Json<Value> {
+    Json(json!({"cleared": state.journal.clear()}))
 }

@@ -5,3 +5,4 @@ extern crate ocsp_harness_reference as reference;
 
 mod date;
 mod endpoints;
+mod journal;
