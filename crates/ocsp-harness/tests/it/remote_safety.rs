@@ -339,13 +339,9 @@ fn run_real_time(served: &Served, budget: &str) -> Output {
 fn polling_and_recovery_pass_in_real_time_and_a_small_budget_skips_with_the_reason() {
     let served = Served::start_with(&["--clock-speed", "60"]);
     let output = run_real_time(&served, "1m");
-    let results = results(&output);
+    let all = results(&output);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert_eq!(
-        verdicts(&results, "passed").len(),
-        REAL_TIME.len(),
-        "{results:#?}"
-    );
+    assert_eq!(verdicts(&all, "passed").len(), REAL_TIME.len(), "{all:#?}");
 
     // 10 seconds of real time is 10 minutes of the target's: not enough for all four.
     let output = run_real_time(&served, "10s");
@@ -364,4 +360,69 @@ fn polling_and_recovery_pass_in_real_time_and_a_small_budget_skips_with_the_reas
         );
     }
     assert!(!verdicts(&results, "passed").is_empty(), "{results:#?}");
+}
+
+#[test]
+fn plan_sends_nothing_to_the_target_and_lists_every_change() {
+    let served = Served::start_with(&["--state-hooks"]);
+    let journal = format!("{}/_harness/requests", served.url);
+    let output = crate::remote::run(
+        &[
+            "scenarios",
+            "--target",
+            &served.url,
+            "--ca-cert",
+            &served.ca,
+            "--user",
+            "adm",
+            "--allow-certificate-change",
+            "--real-time",
+            "--time-budget",
+            "30m",
+            "--plan",
+        ],
+        &[
+            ("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned()),
+            ("OCSP_HARNESS_TARGET_ROLE_USERS", role_users()),
+        ],
+    );
+    let plan = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(
+        crate::remote::curl(&served, &[&journal]),
+        serde_json::json!([]),
+        "the plan sent requests"
+    );
+    for expected in [
+        "nothing was sent to the target",
+        "RUN   polling::minimum-query-frequency [real time: up to 7m]\n",
+        "        changes: PUT /v1/ocsp: the documented defaults (OCSP off)\n",
+        "        changes: PUT /v1/cluster/certificates (update_cert where the target lacks it): the harness's proxy certificate\n",
+        "        changes: line 13: PUT /v1/ocsp: {\"ocsp_functionality\":true,\"query_frequency\":60}\n",
+        "SKIP  capability::node-without-ocsp: it needs node 2 without the OCSP capability, a provider state: give --state-url\n",
+        "more than the",
+        "left of --time-budget",
+        "it puts back the OCSP configuration, the OCSP alerts' settings and every certificate as recorded",
+    ] {
+        assert!(plan.contains(expected), "{expected:?} in\n{plan}");
+    }
+    // The same run, for real, is journaled: the journal is a witness that can see.
+    let output = crate::remote::run(
+        &[
+            "scenarios/configuration/defaults.yaml",
+            "--target",
+            &served.url,
+            "--ca-cert",
+            &served.ca,
+            "--user",
+            "adm",
+        ],
+        &[("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned())],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let seen = crate::remote::curl(&served, &[&journal]);
+    assert!(
+        seen.as_array().is_some_and(|requests| !requests.is_empty()),
+        "{seen}"
+    );
 }
