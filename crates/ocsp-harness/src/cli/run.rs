@@ -316,11 +316,28 @@ async fn remote_run(
         Err(error) => return Err(error.into()),
     };
     let interrupted = signals.first();
-    let run = runner::run_remote_until(Arc::clone(&session), scenarios, after_each, async {
-        let _ = interrupted.await;
-    })
-    .await;
+    // In a task of its own, so that a panic anywhere in the run (a bug) still ends here, where
+    // the target is put back.
+    let running = tokio::spawn(runner::run_remote_until(
+        Arc::clone(&session),
+        scenarios,
+        after_each,
+        interrupted,
+    ));
     let mut exit = None;
+    let run = match running.await {
+        Ok(run) => run,
+        Err(error) => {
+            eprintln!(
+                "ocsp-harness: the run failed (a bug in the harness: {error}); putting the target back"
+            );
+            exit = Some(EXIT_NON_CONFORMANT);
+            runner::RemoteRun {
+                results: Vec::new(),
+                interrupted: false,
+            }
+        }
+    };
     if run.interrupted {
         let signal = signals.received().unwrap_or(Signal::Interrupt);
         eprintln!(

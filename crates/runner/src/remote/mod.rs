@@ -182,6 +182,9 @@ pub struct RemoteSession {
     product_version: Option<String>,
     /// The real time `--time-budget` has left.
     budget_left: Mutex<Option<std::time::Duration>>,
+    /// Whether a scenario may have changed a certificate: only then are they put back (a
+    /// cluster that renews its own certificates meanwhile must not see them undone).
+    certificates_touched: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for RemoteSession {
@@ -327,6 +330,7 @@ impl RemoteSession {
             install_path: InstallPath::default(),
             product_version,
             budget_left,
+            certificates_touched: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -417,6 +421,10 @@ impl RemoteSession {
         {
             Some(reason) => Verdict::Skipped { reason },
             None => {
+                if self.installs_proxy() || plan::certificate_change(scenario).is_some() {
+                    self.certificates_touched
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
+                }
                 let verdict = match self.prepare(scenario).await {
                     Ok(pki) => {
                         let world = RemoteWorld {
@@ -665,8 +673,13 @@ impl RemoteSession {
         if let Err(error) = self.put_config(&json!({"ocsp_functionality": false})).await {
             errors.push(error.to_string());
         }
-        if let Err(error) = self.restore_certificates().await {
-            errors.push(error.to_string());
+        let certificates_touched = self
+            .certificates_touched
+            .load(std::sync::atomic::Ordering::SeqCst);
+        if certificates_touched {
+            if let Err(error) = self.restore_certificates().await {
+                errors.push(error.to_string());
+            }
         }
         if let Err(error) = self.put_config(&self.snapshot.config).await {
             errors.push(error.to_string());
@@ -685,15 +698,24 @@ impl RemoteSession {
             None => None,
         };
         let certificates = match &self.snapshot.certificates {
-            Some(_) => self
+            Some(_) if certificates_touched => self
                 .get(Endpoint::GetCertificates)
                 .await
                 .as_ref()
                 .and_then(Certificates::from_answer),
-            None => None,
+            _ => None,
+        };
+        // Certificates no scenario touched are not the run's to compare.
+        let recorded = TargetSnapshot {
+            certificates: self
+                .snapshot
+                .certificates
+                .clone()
+                .filter(|_| certificates_touched),
+            ..self.snapshot.clone()
         };
         let leftovers = snapshot::leftovers(
-            &self.snapshot,
+            &recorded,
             config.as_ref(),
             alert_settings,
             certificates.as_ref(),
