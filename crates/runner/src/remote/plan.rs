@@ -379,3 +379,160 @@ pub(crate) fn turns_ocsp_on(send: &SendStep) -> bool {
                 .is_ok_and(|body| body.get("ocsp_functionality") == Some(&Value::Bool(true)))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::path::Path;
+
+    use contract::{ManagementRole, User, Users};
+
+    use super::*;
+    use crate::remote::{RealTime, Trust};
+
+    fn options() -> RemoteOptions {
+        RemoteOptions {
+            url: "https://cluster.example:9443".to_owned(),
+            users: Users::new(vec![User {
+                role: ManagementRole::Admin,
+                username: "adm".to_owned(),
+                password: "pw".to_owned(),
+            }]),
+            trust: Trust::Insecure,
+            responder_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            responder_url: None,
+            state_url: None,
+            request_timeout: StdDuration::from_secs(1),
+            allow_certificate_change: false,
+            real_time: None,
+            wait_for_target: None,
+        }
+    }
+
+    fn scenario(world: &str, steps: &str) -> Scenario {
+        scenario::load_str(
+            Path::new("s.yaml"),
+            &format!(
+                "id: a::b\ntitle: t\ndescription: d\nrules: [polling.timing]\nlevel: reference\nclock: 2026-03-01T12:00:00Z\n{world}steps:\n{steps}"
+            ),
+        )
+        .expect("a scenario")
+    }
+
+    const POLLING: &str = "  - send: PUT /v1/ocsp\n    as: admin\n    body: {ocsp_functionality: true}\n    expect: {status: 200}\n  - advance: 90s\n  - send: GET /v1/ocsp/status\n    as: admin\n    expect: {status: 200}\n  - expect: {journal: {requests: 2}}\n";
+    const CONFIG_ONLY: &str = "  - send: GET /v1/ocsp\n    as: admin\n    expect: {status: 200}\n";
+
+    #[test]
+    fn each_missing_option_is_the_reason_given() {
+        let polling = scenario("", POLLING);
+        let mut options = options();
+        let reason = |options: &RemoteOptions| Planner::new(options).skip_reason(&polling);
+        assert!(
+            reason(&options).is_some_and(|reason| reason.starts_with(
+                "it needs the harness's proxy certificate on the target (OCSP turned on polls its responder, line 8)"
+            )),
+            "{:?}",
+            reason(&options)
+        );
+        options.allow_certificate_change = true;
+        assert_eq!(
+            reason(&options).as_deref(),
+            Some(
+                "it moves the clock (line 12), and a remote target runs on its own clock: give --real-time to wait instead"
+            )
+        );
+        options.real_time = Some(RealTime {
+            budget: StdDuration::from_secs(3600),
+            speed: 1,
+        });
+        assert_eq!(reason(&options), None);
+        // A scenario that touches no certificate runs without the permission.
+        let config_only = scenario("", CONFIG_ONLY);
+        assert_eq!(
+            Planner::new(&self::options()).skip_reason(&config_only),
+            None
+        );
+        let revoked = scenario("world: {responder: revoked}\n", CONFIG_ONLY);
+        assert!(
+            Planner::new(&self::options())
+                .skip_reason(&revoked)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn the_real_time_cost_is_the_waits_and_a_grace_for_each_read_after_a_poll() {
+        let polling = scenario("", POLLING);
+        // 90 s of waiting, then a GET and a journal check that may wait for a poll.
+        assert_eq!(
+            target_time_cost(&polling),
+            Duration::seconds(90) + POLL_GRACE * 2
+        );
+        assert_eq!(target_time_cost(&scenario("", CONFIG_ONLY)), Duration::ZERO);
+        let mut options = options();
+        options.real_time = Some(RealTime {
+            budget: StdDuration::from_secs(100),
+            speed: 60,
+        });
+        assert_eq!(
+            Planner::new(&options).real_time_cost(&polling),
+            StdDuration::from_secs(150) / 60
+        );
+    }
+
+    #[test]
+    fn the_budget_is_spent_in_order_and_what_does_not_fit_is_skipped() {
+        let mut options = options();
+        options.allow_certificate_change = true;
+        options.real_time = Some(RealTime {
+            budget: StdDuration::from_secs(200),
+            speed: 1,
+        });
+        let polling = scenario("", POLLING);
+        let plans = Planner::new(&options).plan(&[
+            polling.clone(),
+            polling.clone(),
+            scenario("", CONFIG_ONLY),
+        ]);
+        assert!(matches!(&plans[0], Plan::Runs { .. }), "{plans:?}");
+        assert_eq!(
+            plans[1],
+            Plan::Skipped {
+                reason:
+                    "it waits up to 2m 30s in real time, more than the 50s left of --time-budget"
+                        .to_owned()
+            }
+        );
+        assert!(matches!(&plans[2], Plan::Runs { .. }), "{plans:?}");
+    }
+
+    #[test]
+    fn the_changes_of_a_scenario_are_listed_in_order() {
+        let mut options = options();
+        options.allow_certificate_change = true;
+        let changes = Planner::new(&options).changes(&scenario("", POLLING));
+        assert_eq!(
+            changes,
+            vec![
+                "PUT /v1/ocsp: the documented defaults (OCSP off)".to_owned(),
+                "PUT /v1/cluster/certificates (update_cert where the target lacks it): the harness's proxy certificate".to_owned(),
+                "line 8: PUT /v1/ocsp: {\"ocsp_functionality\":true}".to_owned(),
+            ]
+        );
+        options.state_url = Some("https://cluster.example:9443/_harness".to_owned());
+        let changes = Planner::new(&options).changes(&scenario("", CONFIG_ONLY));
+        assert_eq!(
+            changes[0],
+            "POST https://cluster.example:9443/_harness/reset (the provider states)"
+        );
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(human_duration(StdDuration::from_millis(250)), "250ms");
+        assert_eq!(human_duration(StdDuration::from_secs(0)), "0ms");
+        assert_eq!(human_duration(StdDuration::from_secs(61)), "1m 1s");
+        assert_eq!(human_duration(StdDuration::from_secs(7200)), "2h");
+        assert_eq!(human_duration(StdDuration::from_secs(3723)), "1h 2m 3s");
+    }
+}
