@@ -79,19 +79,25 @@ impl Served {
     /// `run PATHS` against it with its CA, as the admin `adm` with `password` (from the
     /// environment, as a user is told to give it), certificate changes allowed.
     pub(crate) fn run_as_admin(&self, paths: &[&str], password: &str) -> Output {
-        let target = [
+        let target = [&self.target_args()[..], &["--allow-certificate-change"]].concat();
+        run(
+            &[paths, &target[..]].concat(),
+            &[("OCSP_HARNESS_TARGET_PASSWORD", password.to_owned())],
+        )
+    }
+}
+
+impl Served {
+    /// How a run reaches it as the admin `adm`: `--target URL --ca-cert FILE --user adm`.
+    pub(crate) fn target_args(&self) -> [&str; 6] {
+        [
             "--target",
             &self.url,
             "--ca-cert",
             &self.ca,
             "--user",
             "adm",
-            "--allow-certificate-change",
-        ];
-        run(
-            &[paths, &target[..]].concat(),
-            &[("OCSP_HARNESS_TARGET_PASSWORD", password.to_owned())],
-        )
+        ]
     }
 }
 

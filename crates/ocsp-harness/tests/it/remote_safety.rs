@@ -222,16 +222,10 @@ fn without_allow_certificate_change_the_certificates_stay_and_the_reason_is_give
     let before = shown(&served);
     let output = crate::remote::run(
         &[
-            "scenarios",
-            "--format",
-            "json",
-            "--target",
-            &served.url,
-            "--ca-cert",
-            &served.ca,
-            "--user",
-            "adm",
-        ],
+            &["scenarios", "--format", "json"][..],
+            &served.target_args()[..],
+        ]
+        .concat(),
         &[
             ("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned()),
             ("OCSP_HARNESS_TARGET_ROLE_USERS", role_users()),
@@ -310,15 +304,9 @@ const REAL_TIME: [&str; 4] = [
 ];
 
 fn run_real_time(served: &Served, budget: &str) -> Output {
-    let target = [
+    let options = [
         "--format",
         "json",
-        "--target",
-        &served.url,
-        "--ca-cert",
-        &served.ca,
-        "--user",
-        "adm",
         "--allow-certificate-change",
         "--real-time",
         "--time-budget",
@@ -327,7 +315,7 @@ fn run_real_time(served: &Served, budget: &str) -> Output {
         "60",
     ];
     crate::remote::run(
-        &[&REAL_TIME[..], &target[..]].concat(),
+        &[&REAL_TIME[..], &served.target_args()[..], &options[..]].concat(),
         &[
             ("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned()),
             ("OCSP_HARNESS_TARGET_ROLE_USERS", role_users()),
@@ -366,21 +354,16 @@ fn polling_and_recovery_pass_in_real_time_and_a_small_budget_skips_with_the_reas
 fn plan_sends_nothing_to_the_target_and_lists_every_change() {
     let served = Served::start_with(&["--state-hooks"]);
     let journal = format!("{}/_harness/requests", served.url);
+    let options = [
+        "scenarios",
+        "--allow-certificate-change",
+        "--real-time",
+        "--time-budget",
+        "30m",
+        "--plan",
+    ];
     let output = crate::remote::run(
-        &[
-            "scenarios",
-            "--target",
-            &served.url,
-            "--ca-cert",
-            &served.ca,
-            "--user",
-            "adm",
-            "--allow-certificate-change",
-            "--real-time",
-            "--time-budget",
-            "30m",
-            "--plan",
-        ],
+        &[&options[..], &served.target_args()[..]].concat(),
         &[
             ("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned()),
             ("OCSP_HARNESS_TARGET_ROLE_USERS", role_users()),
@@ -409,14 +392,10 @@ fn plan_sends_nothing_to_the_target_and_lists_every_change() {
     // The same run, for real, is journaled: the journal is a witness that can see.
     let output = crate::remote::run(
         &[
-            "scenarios/configuration/defaults.yaml",
-            "--target",
-            &served.url,
-            "--ca-cert",
-            &served.ca,
-            "--user",
-            "adm",
-        ],
+            &["scenarios/configuration/defaults.yaml"][..],
+            &served.target_args()[..],
+        ]
+        .concat(),
         &[("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned())],
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
