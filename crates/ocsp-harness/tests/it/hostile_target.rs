@@ -152,6 +152,14 @@ fn each_hostile_answer_is_reported_for_its_scenario_and_the_run_carries_on() {
         .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stderr)));
     let results = report["results"].as_array().cloned().unwrap_or_default();
     assert_eq!(output.status.code(), Some(1));
+    // The target has no PUT /v1/cluster/certificates: the report says how it was installed.
+    assert_eq!(
+        report["run"]["notes"],
+        serde_json::json!([
+            "the proxy certificate was installed through PUT /v1/cluster/update_cert: the target has no PUT /v1/cluster/certificates"
+        ]),
+        "{report:#}"
+    );
     let by_id = |id: &str| {
         results
             .iter()
