@@ -31,6 +31,8 @@ crate::named_enum! {
         GetAlerts = "GET /v1/cluster/alerts",
         /// One cluster alert's state.
         GetAlert = "GET /v1/cluster/alerts/{alert}",
+        /// Every node of the cluster (where a client reads the product version).
+        GetNodes = "GET /v1/nodes",
     }
 }
 
@@ -96,6 +98,7 @@ impl Endpoint {
             | Endpoint::PutCluster => Permission::UpdateCluster,
             Endpoint::GetCertificates | Endpoint::GetCluster => Permission::ViewClusterInfo,
             Endpoint::GetAlerts | Endpoint::GetAlert => Permission::ViewClusterAlerts,
+            Endpoint::GetNodes => Permission::ViewAllNodesInfo,
         }
     }
 
@@ -114,7 +117,8 @@ impl Endpoint {
             | Endpoint::GetCluster
             | Endpoint::PutCluster
             | Endpoint::GetAlerts
-            | Endpoint::GetAlert => false,
+            | Endpoint::GetAlert
+            | Endpoint::GetNodes => false,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Built-in management roles, the permissions of the endpoints under test, and users.
 //!
 //! Of the permissions the OCSP endpoints need, only `admin` holds any; every role but `none`
-//! may view the cluster's information and alerts (documented).
+//! may view the cluster's information and alerts, and every node's information (documented).
 
 use std::fmt;
 
@@ -36,10 +36,11 @@ impl ManagementRole {
             | Permission::ViewOcspStatus
             | Permission::TestOcspStatus
             | Permission::UpdateCluster => self == ManagementRole::Admin,
-            // Every role but `none` may read the cluster and its alerts (documented).
-            Permission::ViewClusterInfo | Permission::ViewClusterAlerts => {
-                self != ManagementRole::None
-            }
+            // Every role but `none` may read the cluster, its alerts and its nodes
+            // (documented).
+            Permission::ViewClusterInfo
+            | Permission::ViewClusterAlerts
+            | Permission::ViewAllNodesInfo => self != ManagementRole::None,
         }
     }
 }
@@ -61,6 +62,8 @@ crate::named_enum! {
         ViewClusterInfo = "view_cluster_info",
         /// `GET /v1/cluster/alerts`
         ViewClusterAlerts = "view_cluster_alerts",
+        /// `GET /v1/nodes`
+        ViewAllNodesInfo = "view_all_nodes_info",
     }
 }
 
@@ -123,7 +126,9 @@ mod tests {
             for permission in Permission::ALL {
                 let viewing = matches!(
                     permission,
-                    Permission::ViewClusterInfo | Permission::ViewClusterAlerts
+                    Permission::ViewClusterInfo
+                        | Permission::ViewClusterAlerts
+                        | Permission::ViewAllNodesInfo
                 );
                 let expected = if viewing {
                     role != ManagementRole::None

@@ -28,6 +28,23 @@ pub struct ProductVersion {
 #[error("{0:?} is not a product version (MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. 7.22.2)")]
 pub struct BadVersion(pub String);
 
+impl ProductVersion {
+    /// This version as a node's `software_version` in `GET /v1/nodes` writes it: always
+    /// three numbers, then the build (`8.2.0-0` for 8.2, build 0).
+    pub fn software_version(self, build: u32) -> String {
+        format!("{}.{}.{}-{build}", self.major, self.minor, self.patch)
+    }
+
+    /// The product version a node's `software_version` names (`7.22.0-28` is 7.22): the
+    /// build after the dash is left out.
+    pub fn from_software_version(text: &str) -> Result<Self, BadVersion> {
+        let release = text
+            .split_once('-')
+            .map_or(text, |(release, _build)| release);
+        release.parse().map_err(|_| BadVersion(text.to_owned()))
+    }
+}
+
 impl FromStr for ProductVersion {
     type Err = BadVersion;
 
@@ -412,6 +429,25 @@ impl Contract {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nodes_software_version_names_a_product_version() {
+        let version: ProductVersion = "8.2".parse().expect("a version");
+        assert_eq!(version.software_version(0), "8.2.0-0");
+        assert_eq!(
+            ProductVersion::from_software_version("8.2.0-0"),
+            Ok(version)
+        );
+        assert_eq!(
+            ProductVersion::from_software_version("7.22.2-12").map(|v| v.to_string()),
+            Ok("7.22.2".to_owned())
+        );
+        assert_eq!(ProductVersion::from_software_version("7.4"), "7.4".parse());
+        assert_eq!(
+            ProductVersion::from_software_version("latest-1"),
+            Err(BadVersion("latest-1".to_owned()))
+        );
+    }
 
     #[test]
     fn the_built_in_rule_file_reads_and_holds_together() {

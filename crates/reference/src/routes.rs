@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::roles::authenticate;
 
 mod certificates;
+mod nodes;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -58,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(Endpoint::GetAlerts.path(), get(get_alerts))
         .route(Endpoint::GetAlert.path(), get(get_alert))
+        .route(Endpoint::GetNodes.path(), get(nodes::get_nodes))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -130,6 +132,8 @@ pub mod endpoint {
         GetAlerts;
         /// `GET /v1/cluster/alerts/{alert}`.
         GetAlert;
+        /// `GET /v1/nodes`.
+        GetNodes;
     }
 }
 

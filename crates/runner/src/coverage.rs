@@ -527,7 +527,8 @@ mod tests {
                 "GetCluster",
                 "PutCluster",
                 "GetAlerts",
-                "GetAlert"
+                "GetAlert",
+                "GetNodes"
             ]
         );
     }

@@ -238,14 +238,16 @@ impl Matcher {
 
 /// The field `path` names in `body`: a top-level name, or names joined by dots for fields of
 /// nested objects (`alert_settings.cluster_ocsp_query_failed`), so that a scenario can check one
-/// field of an object a target may fill with more. A top-level name with a dot in it wins.
+/// field of an object a target may fill with more. A top-level name with a dot in it wins. In
+/// an array, a name is an index (`0.software_version`: the first node's version).
 pub fn field_at<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
     if let Some(value) = body.get(path) {
         return Some(value);
     }
-    let mut names = path.split('.');
-    let first = body.get(names.next()?)?;
-    names.try_fold(first, |value, name| value.get(name))
+    path.split('.').try_fold(body, |value, name| match value {
+        Value::Array(items) => items.get(name.parse::<usize>().ok()?),
+        _ => value.get(name),
+    })
 }
 
 /// What matchers may refer to.
@@ -288,13 +290,17 @@ mod tests {
     }
 
     #[test]
-    fn a_dotted_path_reaches_into_nested_objects() {
-        let body = json!({"a": {"b": {"c": 1}}, "x.y": 2, "list": [1]});
+    fn a_dotted_path_reaches_into_nested_objects_and_arrays() {
+        let body = json!({"a": {"b": {"c": 1}}, "x.y": 2, "list": [1, {"d": 3}]});
         assert_eq!(field_at(&body, "a.b.c"), Some(&json!(1)));
         assert_eq!(field_at(&body, "a.b"), Some(&json!({"c": 1})));
         assert_eq!(field_at(&body, "x.y"), Some(&json!(2)));
         assert_eq!(field_at(&body, "a.missing"), None);
-        assert_eq!(field_at(&body, "list.0"), None);
+        assert_eq!(field_at(&body, "list.0"), Some(&json!(1)));
+        assert_eq!(field_at(&body, "list.1.d"), Some(&json!(3)));
+        assert_eq!(field_at(&body, "list.2"), None);
+        assert_eq!(field_at(&body, "list.first"), None);
+        assert_eq!(field_at(&json!([{"uid": 1}]), "0.uid"), Some(&json!(1)));
         assert_eq!(field_at(&body, "nothing"), None);
     }
 

@@ -6,3 +6,4 @@ extern crate ocsp_harness_reference as reference;
 mod date;
 mod endpoints;
 mod journal;
+mod nodes;
