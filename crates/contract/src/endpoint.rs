@@ -33,6 +33,8 @@ crate::named_enum! {
         GetAlert = "GET /v1/cluster/alerts/{alert}",
         /// Every node of the cluster (where a client reads the product version).
         GetNodes = "GET /v1/nodes",
+        /// One node of the cluster.
+        GetNode = "GET /v1/nodes/{uid}",
     }
 }
 
@@ -99,6 +101,7 @@ impl Endpoint {
             Endpoint::GetCertificates | Endpoint::GetCluster => Permission::ViewClusterInfo,
             Endpoint::GetAlerts | Endpoint::GetAlert => Permission::ViewClusterAlerts,
             Endpoint::GetNodes => Permission::ViewAllNodesInfo,
+            Endpoint::GetNode => Permission::ViewNodeInfo,
         }
     }
 
@@ -118,7 +121,8 @@ impl Endpoint {
             | Endpoint::PutCluster
             | Endpoint::GetAlerts
             | Endpoint::GetAlert
-            | Endpoint::GetNodes => false,
+            | Endpoint::GetNodes
+            | Endpoint::GetNode => false,
         }
     }
 }
@@ -152,6 +156,7 @@ mod tests {
             Endpoint::of("GET", "/v1/cluster/alerts/cluster_ocsp_query_failed"),
             Some(Endpoint::GetAlert)
         );
+        assert_eq!(Endpoint::of("GET", "/v1/nodes/2"), Some(Endpoint::GetNode));
         assert_eq!(Endpoint::of("DELETE", "/v1/cluster/certificates/"), None);
         assert_eq!(Endpoint::of("DELETE", "/v1/cluster/certificates/a/b"), None);
         assert_eq!(

@@ -40,7 +40,8 @@ impl ManagementRole {
             // (documented).
             Permission::ViewClusterInfo
             | Permission::ViewClusterAlerts
-            | Permission::ViewAllNodesInfo => self != ManagementRole::None,
+            | Permission::ViewAllNodesInfo
+            | Permission::ViewNodeInfo => self != ManagementRole::None,
         }
     }
 }
@@ -64,6 +65,8 @@ crate::named_enum! {
         ViewClusterAlerts = "view_cluster_alerts",
         /// `GET /v1/nodes`
         ViewAllNodesInfo = "view_all_nodes_info",
+        /// `GET /v1/nodes/{uid}`
+        ViewNodeInfo = "view_node_info",
     }
 }
 
@@ -129,6 +132,7 @@ mod tests {
                     Permission::ViewClusterInfo
                         | Permission::ViewClusterAlerts
                         | Permission::ViewAllNodesInfo
+                        | Permission::ViewNodeInfo
                 );
                 let expected = if viewing {
                     role != ManagementRole::None

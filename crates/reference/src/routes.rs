@@ -60,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .route(Endpoint::GetAlerts.path(), get(get_alerts))
         .route(Endpoint::GetAlert.path(), get(get_alert))
         .route(Endpoint::GetNodes.path(), get(nodes::get_nodes))
+        .route(Endpoint::GetNode.path(), get(nodes::get_node))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -134,6 +135,8 @@ pub mod endpoint {
         GetAlert;
         /// `GET /v1/nodes`.
         GetNodes;
+        /// `GET /v1/nodes/{uid}`.
+        GetNode;
     }
 }
 

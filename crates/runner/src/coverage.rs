@@ -528,7 +528,8 @@ mod tests {
                 "PutCluster",
                 "GetAlerts",
                 "GetAlert",
-                "GetNodes"
+                "GetNodes",
+                "GetNode"
             ]
         );
     }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use time::macros::datetime;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_role_but_none_lists_the_nodes_with_the_newest_version_read() {
+async fn every_role_but_none_reads_the_nodes_with_the_newest_version_read() {
     let server =
         ReferenceServer::start(ReferenceOptions::embedded(datetime!(2026-03-01 12:00 UTC)))
             .await
@@ -47,5 +47,40 @@ async fn every_role_but_none_lists_the_nodes_with_the_newest_version_read() {
     }
     let anonymous = http.get(&url).send().await.expect("answered");
     assert_eq!(anonymous.status(), 401);
+
+    let admin = server
+        .users()
+        .with_role(ManagementRole::Admin)
+        .expect("admin");
+    for (uid, status, body) in [
+        ("2", 200, Some(expected[1].clone())),
+        ("4", 404, None),
+        ("0", 404, None),
+        ("one", 404, None),
+    ] {
+        let answer = http
+            .get(format!("{url}/{uid}"))
+            .basic_auth(&admin.username, Some(&admin.password))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status().as_u16(), status, "{uid}");
+        let answer: Value = answer.json().await.expect("json");
+        match body {
+            Some(body) => assert_eq!(answer, body),
+            None => assert_eq!(answer["error_code"], "not_found", "{uid}"),
+        }
+    }
+    let user = server
+        .users()
+        .with_role(ManagementRole::None)
+        .expect("none");
+    let forbidden = http
+        .get(format!("{url}/1"))
+        .basic_auth(&user.username, Some(&user.password))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(forbidden.status(), 403);
     server.shutdown().await;
 }
