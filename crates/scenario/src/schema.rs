@@ -128,7 +128,7 @@ pub fn schema() -> Value {
                     "status": {"type": "integer", "minimum": 100, "maximum": 599},
                     "body": {
                         "type": "object",
-                        "description": "Fields of the JSON answer by name (a.b for a field of a nested object): a value, or a matcher: {absent: true}, {no_value: true}, {present: true}, {one_of: [..]}, {regex: ..}, {imf_fixdate: true}, {var: responder_url}, {clock: -1h}.",
+                        "description": "Fields of the JSON answer by name (a.b for a field of a nested object, 0.a for one of an array): a value, or a matcher: {absent: true}, {no_value: true}, {present: true}, {one_of: [..]}, {regex: ..}, {imf_fixdate: true}, {var: responder_url}, {clock: -1h}.",
                         "additionalProperties": {"$ref": "#/$defs/matcher"},
                     },
                     "body_is": {"description": "The whole JSON answer."},
