@@ -268,6 +268,22 @@ pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     };
+    // A target of another version than the selection was made for: say how to select for it.
+    if let Some(reported) = &target_product_version {
+        if let (Ok(target), Some(selected), None) = (
+            ProductVersion::from_software_version(reported),
+            product_version,
+            args.product_version,
+        ) {
+            if target != selected {
+                let note = format!(
+                    "the target reports product version {target} (software_version {reported}); the scenarios were selected for {selected}: give --product-version {target} to select for it"
+                );
+                eprintln!("ocsp-harness: {note}");
+                notes.push(note);
+            }
+        }
+    }
     // What the remote session has to say goes into every report, with the run.
     let info = report::RunInfo {
         notes,

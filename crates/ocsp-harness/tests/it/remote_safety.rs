@@ -102,6 +102,33 @@ fn a_whole_run_leaves_the_configuration_and_every_certificate_as_it_found_them()
         stderr.contains("the target was put back as the run found it"),
         "{stderr}"
     );
+    // The report names the target, what it says of itself, and the run.
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let run = &report["run"];
+    assert_eq!(run["target"], served.url.as_str(), "{run}");
+    assert_eq!(run["target_product_version"], "8.2.0-0", "{run}");
+    assert_eq!(run["product_version"], "8.2", "{run}");
+    assert_eq!(run["harness_version"], env!("CARGO_PKG_VERSION"), "{run}");
+    assert!(
+        run["contract_version"]
+            .as_str()
+            .is_some_and(|version| version.contains("docs ")),
+        "{run}"
+    );
+    assert!(
+        run["options"]
+            .to_string()
+            .contains("--allow-certificate-change"),
+        "{run}"
+    );
+    let levels = report["statement"]["levels"].as_array().expect("levels");
+    assert_eq!(levels.len(), 3, "{levels:#?}");
+    assert!(
+        levels[0]["verdict"]
+            .as_str()
+            .is_some_and(|verdict| verdict.contains("conforms to the documented contract")),
+        "{levels:#?}"
+    );
 }
 
 /// Sends `signal` to the run once it has changed the target's proxy certificate (the first
