@@ -356,8 +356,14 @@ async fn remote_run(
     };
     if run.interrupted {
         let signal = signals.received().unwrap_or(Signal::Interrupt);
+        // The progress bar, on a terminal, is cleared first.
+        let clear = if std::io::stderr().is_terminal() {
+            "\r\x1b[2K"
+        } else {
+            ""
+        };
         eprintln!(
-            "\r\x1b[2Kocsp-harness: {}: the scenario under way was stopped; putting the target back",
+            "{clear}ocsp-harness: {}: the scenario under way was stopped; putting the target back",
             signal.name()
         );
         exit = Some(signal.exit_code());

@@ -432,3 +432,28 @@ fn plan_sends_nothing_to_the_target_and_lists_every_change() {
         "{seen}"
     );
 }
+
+#[test]
+fn a_run_that_runs_nothing_sends_nothing_but_reads() {
+    let served = Served::start_with(&["--state-hooks"]);
+    // Needs the harness's proxy certificate: skipped without --allow-certificate-change.
+    let output = crate::remote::run(
+        &[
+            &["scenarios/test-endpoint/good.yaml"][..],
+            &served.target_args()[..],
+        ]
+        .concat(),
+        &[("OCSP_HARNESS_TARGET_PASSWORD", "adm-secret-1".to_owned())],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("0 passed, 0 failed, 1 skipped"));
+    let journal = crate::remote::curl(&served, &[&format!("{}/_harness/requests", served.url)]);
+    let methods: Vec<&str> = journal
+        .as_array()
+        .expect("the journal")
+        .iter()
+        .filter_map(|entry| entry["method"].as_str())
+        .collect();
+    assert!(!methods.is_empty(), "{journal}");
+    assert!(methods.iter().all(|method| *method == "GET"), "{journal}");
+}

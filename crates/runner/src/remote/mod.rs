@@ -668,10 +668,20 @@ impl RemoteSession {
     /// the target showed before the run.
     pub async fn restore(&self) -> Result<(), NotRestored> {
         let mut errors = Vec::new();
+        // Only what differs is put back: a run that changed nothing sends no change, and a
+        // cluster whose OCSP was on and still is keeps its cached status.
+        let config_differs = self
+            .get(Endpoint::GetConfig)
+            .await
+            .map(|config| writable_config(&config))
+            != Some(self.snapshot.config.clone());
         // Off first: a configuration with OCSP on is refused while OCSP is on with another
-        // responder URL on some targets; off, then the whole, is accepted by all.
-        if let Err(error) = self.put_config(&json!({"ocsp_functionality": false})).await {
-            errors.push(error.to_string());
+        // responder URL on some targets; off, then the whole, is accepted by all. The
+        // certificates go back in between, so that OCSP turned on polls for the target's own.
+        if config_differs {
+            if let Err(error) = self.put_config(&json!({"ocsp_functionality": false})).await {
+                errors.push(error.to_string());
+            }
         }
         let certificates_touched = self
             .certificates_touched
@@ -681,12 +691,20 @@ impl RemoteSession {
                 errors.push(error.to_string());
             }
         }
-        if let Err(error) = self.put_config(&self.snapshot.config).await {
-            errors.push(error.to_string());
+        if config_differs {
+            if let Err(error) = self.put_config(&self.snapshot.config).await {
+                errors.push(error.to_string());
+            }
         }
         if let Some(settings) = &self.snapshot.alert_settings {
-            if let Err(error) = self.put_alert_settings(settings).await {
-                errors.push(error.to_string());
+            let now = self
+                .get(Endpoint::GetCluster)
+                .await
+                .and_then(|cluster| snapshot::ocsp_alert_settings(&cluster));
+            if now.as_ref() != Some(settings) {
+                if let Err(error) = self.put_alert_settings(settings).await {
+                    errors.push(error.to_string());
+                }
             }
         }
         let config = self.get(Endpoint::GetConfig).await;
