@@ -14,6 +14,15 @@ pub(crate) const USERS: [(&str, &str, &str); 7] = [
     ("none", "no", "no-secret-7"),
 ];
 
+/// Held by the tests whose verdicts depend on time against `serve` on the machine's clock (the
+/// whole corpus, with responders slower and faster than a timeout; real-time waits): one at a
+/// time, so that two of them do not starve each other of the machine's two cores.
+pub(crate) fn timing_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// `serve` as a process, stopped (SIGINT) when dropped.
 pub(crate) struct Served {
     child: Child,
@@ -158,6 +167,7 @@ pub(crate) fn role_users() -> String {
 
 #[test]
 fn the_corpus_passes_against_serve_as_a_process_skipping_only_what_needs_the_clock() {
+    let _one_at_a_time = timing_lock();
     let served = Served::start();
     let state_url = format!("{}/_harness", served.url);
     let output = run(

@@ -5,7 +5,7 @@
 
 use std::process::{Child, Command, Output, Stdio};
 
-use crate::remote::{Served, USERS, curl_put_json, results, role_users, verdicts};
+use crate::remote::{Served, USERS, curl_put_json, results, role_users, timing_lock, verdicts};
 
 /// What the run may change, as the API shows it: `GET /v1/ocsp`, `GET /v1/cluster` and
 /// `GET /v1/cluster/certificates`, byte for byte.
@@ -81,6 +81,7 @@ fn text(output: &Output) -> String {
 
 #[test]
 fn a_whole_run_leaves_the_configuration_and_every_certificate_as_it_found_them() {
+    let _one_at_a_time = timing_lock();
     let served = Served::start_with(&[]);
     unusual_settings(&served);
     let before = shown(&served);
@@ -134,6 +135,7 @@ fn a_whole_run_leaves_the_configuration_and_every_certificate_as_it_found_them()
 /// Sends `signal` to the run once it has changed the target's proxy certificate (the first
 /// scenario has started), and checks that everything is put back.
 fn interrupted_halfway(signal: &str, exit_code: i32) {
+    let _one_at_a_time = timing_lock();
     let served = Served::start_with(&[]);
     unusual_settings(&served);
     let before = shown(&served);
@@ -352,6 +354,7 @@ fn run_real_time(served: &Served, budget: &str) -> Output {
 
 #[test]
 fn polling_and_recovery_pass_in_real_time_and_a_small_budget_skips_with_the_reason() {
+    let _one_at_a_time = timing_lock();
     let served = Served::start_with(&["--clock-speed", "60"]);
     let output = run_real_time(&served, "1m");
     let all = results(&output);
