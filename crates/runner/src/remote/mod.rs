@@ -1,5 +1,6 @@
 //! The remote target: an implementation of the endpoints at a URL, with the harness's own
-//! responder (on the machine's clock) that the installed proxy certificate points at.
+//! responder (on the machine's clock, or the target's at its speed) that the installed proxy
+//! certificate points at.
 //!
 //! Before the first change the session records what the run may change (the configuration,
 //! the OCSP alerts' settings, every certificate with its key: [`snapshot`]). Before each
@@ -9,7 +10,9 @@
 //! everything recorded is put back and read back. A scenario that needs what the target cannot
 //! give (a provider state without `--state-url`, the clock moved without `--real-time`, a user
 //! of a role nobody gave, the harness's proxy certificate without
-//! `--allow-certificate-change`) is skipped with the reason ([`plan`]).
+//! `--allow-certificate-change`) is skipped with the reason ([`plan`]). With `--real-time`, the
+//! clock's moves are waited for, and a read that depends on a background poll is sent again
+//! until it holds or a grace has passed.
 
 pub mod plan;
 pub(crate) mod snapshot;
