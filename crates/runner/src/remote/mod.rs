@@ -670,6 +670,24 @@ impl RemoteSession {
     /// settings, every certificate), then reads it back: `Err` lists what differs from what
     /// the target showed before the run.
     pub async fn restore(&self) -> Result<(), NotRestored> {
+        let mut pass = 1;
+        loop {
+            match self.restore_once().await {
+                Ok(()) => return Ok(()),
+                // A stopped scenario's last request may still land after the first pass: the
+                // target finishes a request whose answer nobody waits for any more. What it
+                // changed is put back on the next pass.
+                Err(_) if pass < RESTORE_PASSES => {
+                    pass += 1;
+                    tokio::time::sleep(RESTORE_PAUSE).await;
+                }
+                Err(not_restored) => return Err(not_restored),
+            }
+        }
+    }
+
+    /// One pass of [`RemoteSession::restore`].
+    async fn restore_once(&self) -> Result<(), NotRestored> {
         let mut errors = Vec::new();
         // Only what differs is put back: a run that changed nothing sends no change, and a
         // cluster whose OCSP was on and still is keeps its cached status.
@@ -753,6 +771,13 @@ impl RemoteSession {
         self.responder.shutdown().await;
     }
 }
+
+/// How many times the restore puts back and reads back before it says what is left.
+const RESTORE_PASSES: u32 = 3;
+
+/// The real time between two passes of the restore: long enough for a request the target was
+/// still working on to end.
+const RESTORE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// What a run could not put back on its target.
 #[derive(Debug, Clone)]
