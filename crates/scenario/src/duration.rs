@@ -27,17 +27,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, InvalidDuration> {
         }
         let number: i64 = digits.parse().map_err(|_| invalid())?;
         digits.clear();
+        // In seconds, checked: `Duration::days` and its siblings panic past their range, and
+        // a scenario file is outside input.
+        let seconds = |per: i64| number.checked_mul(per).map(Duration::seconds);
         let part = match c {
-            'd' => Duration::days(number),
-            'h' => Duration::hours(number),
-            's' => Duration::seconds(number),
+            'd' => seconds(86_400),
+            'h' => seconds(3_600),
+            's' => seconds(1),
             'm' if chars.peek() == Some(&'s') => {
                 chars.next();
-                Duration::milliseconds(number)
+                Some(Duration::milliseconds(number))
             }
-            'm' => Duration::minutes(number),
+            'm' => seconds(60),
             _ => return Err(invalid()),
-        };
+        }
+        .ok_or_else(invalid)?;
         total = total.checked_add(part).ok_or_else(invalid)?;
     }
     if !digits.is_empty() {
@@ -57,7 +61,17 @@ mod tests {
         assert_eq!(parse_duration("+1h30m"), Ok(Duration::minutes(90)));
         assert_eq!(parse_duration("1d"), Ok(Duration::days(1)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::milliseconds(250)));
-        for bad in ["", "-", "5", "h", "5x", "1h5", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "-",
+            "5",
+            "h",
+            "5x",
+            "1h5",
+            "99999999999999999999d",
+            // Fits an i64, not a duration in days: refused, not a panic.
+            "999999999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }

@@ -32,8 +32,8 @@ pub fn schema() -> Value {
     methods.sort_unstable();
     let duration = json!({
         "type": "string",
-        "pattern": "^[+-]?([0-9]+(d|h|m|s))+$",
-        "description": "A duration: 90s, -2h, 1h30m, 1d.",
+        "pattern": "^[+-]?([0-9]+(d|h|ms|m|s))+$",
+        "description": "A duration: 90s, -2h, 1h30m, 1d, 250ms.",
     });
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -237,3 +237,54 @@ fn the_command_prints_the_schema() {
     let printed: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(printed, schema());
 }
+
+proptest::proptest! {
+    /// Whatever the loader reads as a duration, the schema accepts, and the schema refuses
+    /// what the loader refuses but for range: every unit (`ms` too), signs and compounds.
+    #[test]
+    fn the_schema_and_the_loader_agree_on_durations(
+        sign in proptest::sample::select(vec!["", "+", "-"]),
+        parts in proptest::collection::vec(
+            (0u32..100_000, proptest::sample::select(vec!["d", "h", "m", "s", "ms", "x", ""])),
+            0..4,
+        ),
+    ) {
+        let text = format!(
+            "{sign}{}",
+            parts.iter().map(|(number, unit)| format!("{number}{unit}")).collect::<String>()
+        );
+        let schema = ocsp_harness::scenario::schema();
+        let pattern = find_duration_pattern(&schema).expect("the schema has a duration pattern");
+        let schema_accepts = Regex::new(pattern).expect("pattern").is_match(&text);
+        let loader_accepts = ocsp_harness::scenario::parse_duration(&text).is_ok();
+        // Whatever loads, the schema accepts; what the schema accepts and the loader refuses
+        // is only a number too large to be a duration, which a pattern cannot see.
+        proptest::prop_assert!(!loader_accepts || schema_accepts, "{:?}", text);
+        let longest_number = text
+            .split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        proptest::prop_assert!(
+            loader_accepts || !schema_accepts || longest_number >= 10,
+            "{:?}",
+            text
+        );
+    }
+}
+
+/// The pattern of the `advance` step's duration, wherever the schema keeps it.
+fn find_duration_pattern(schema: &Value) -> Option<&str> {
+    match schema {
+        Value::Object(fields) => {
+            if let Some(advance) = fields.get("advance") {
+                if let Some(pattern) = advance.get("pattern").and_then(Value::as_str) {
+                    return Some(pattern);
+                }
+            }
+            fields.values().find_map(find_duration_pattern)
+        }
+        Value::Array(items) => items.iter().find_map(find_duration_pattern),
+        _ => None,
+    }
+}
