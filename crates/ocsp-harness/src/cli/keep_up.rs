@@ -11,7 +11,7 @@ use ocsp_harness::contract::Users;
 use ocsp_harness::runner::KeptWorld;
 use ocsp_harness::scenario::{Action, Scenario, SendStep, Who};
 
-use super::emit;
+use super::{emit, stop_requested};
 
 /// Brings the world up, prints how to reach it, waits for Ctrl-C.
 pub fn keep_up(scenario: &Scenario) -> anyhow::Result<ExitCode> {
@@ -24,10 +24,15 @@ pub fn keep_up(scenario: &Scenario) -> anyhow::Result<ExitCode> {
             std::env::temp_dir().join(format!("ocsp-harness-ca-{}.pem", std::process::id()));
         std::fs::write(&ca_path, world.ca_pem())
             .with_context(|| format!("cannot write {}", ca_path.display()))?;
+        let stop = stop_requested();
         emit(&describe(scenario, &world, &ca_path.display().to_string()))?;
-        let interrupted = tokio::signal::ctrl_c()
-            .await
-            .context("cannot wait for Ctrl-C");
+        let interrupted = match stop {
+            Ok(stop) => {
+                stop.await;
+                Ok(())
+            }
+            Err(error) => Err(error),
+        };
         world.shutdown().await;
         // Ours to remove: written for this session only.
         let _ = std::fs::remove_file(&ca_path);

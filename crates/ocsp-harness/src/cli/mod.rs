@@ -21,6 +21,21 @@ mod responder;
 mod run;
 mod serve;
 
+/// Listens for SIGINT (Ctrl-C) and SIGTERM from now on; the future completes at the first.
+/// Installed before a server says where it listens, so that a supervisor's SIGTERM right after
+/// is a clean stop (files removed, connections closed) and not the default kill.
+pub(crate) fn stop_requested() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
 /// Exit code of a run where some scenario failed.
 pub const EXIT_NON_CONFORMANT: u8 = 1;
 

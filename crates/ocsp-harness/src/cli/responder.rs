@@ -12,7 +12,7 @@ use ocsp_harness::clock::SystemClock;
 use ocsp_harness::pki;
 use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
 
-use super::emit;
+use super::{emit, stop_requested};
 
 pub fn catalogue_text() -> Result<String, std::fmt::Error> {
     let entries = catalogue();
@@ -92,10 +92,9 @@ pub fn run_responder(
                 "note: the proxy certificate names {aia} as its responder\n"
             ));
         }
+        let stop = stop_requested()?;
         emit(&text)?;
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot wait for Ctrl-C")?;
+        stop.await;
         handle.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })

@@ -13,7 +13,7 @@ use ocsp_harness::reference::{ReferenceOptions, ReferenceServer, ServerClock};
 use ocsp_harness::responder::behaviour_named;
 
 use super::responder::unknown_behaviour;
-use super::{emit, parse_user};
+use super::{emit, parse_user, stop_requested};
 
 /// The fastest `--clock-speed`: an hour a second.
 const MAX_CLOCK_SPEED: i64 = 3600;
@@ -133,10 +133,15 @@ fn run(options: ReferenceOptions, ca_out: Option<PathBuf>) -> anyhow::Result<Exi
                 server.url()
             ));
         }
+        let stop = stop_requested();
         emit(&text)?;
-        let interrupted = tokio::signal::ctrl_c()
-            .await
-            .context("cannot wait for Ctrl-C");
+        let interrupted = match stop {
+            Ok(stop) => {
+                stop.await;
+                Ok(())
+            }
+            Err(error) => Err(error),
+        };
         server.shutdown().await;
         if tls && temporary_ca {
             // Ours to remove: a CA file nobody asked to keep.

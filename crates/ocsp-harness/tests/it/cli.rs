@@ -477,3 +477,74 @@ fn contract_prints_the_rules_one_rule_or_json_and_refuses_an_unknown_rule() {
         "no rule \"no.such\"",
     );
 }
+
+/// Starts `args` (a server), reads its banner to the end of the line naming `marker`, and
+/// returns the child with the banner's text so far.
+fn start_server(args: &[&str], marker: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = crate::harness()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut banner = String::new();
+    while !banner.contains(marker) {
+        let mut line = String::new();
+        if reader.read_line(&mut line).expect("reads") == 0 {
+            panic!("the banner ended without {marker:?}: {banner}");
+        }
+        banner.push_str(&line);
+    }
+    // The rest is not needed; keep the pipe drained.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    (child, banner)
+}
+
+fn terminate(child: std::process::Child) -> std::process::ExitStatus {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    child.wait_with_output().expect("exits").status
+}
+
+#[test]
+fn sigterm_stops_serve_cleanly_and_removes_its_temporary_ca_file() {
+    let (child, banner) = start_server(
+        &["serve", "--listen", "127.0.0.1:0", "--user", "admin=a:b"],
+        "CA certificate: ",
+    );
+    let ca = banner
+        .lines()
+        .find_map(|line| line.strip_prefix("CA certificate: "))
+        .expect("the banner names the CA file")
+        .to_owned();
+    assert!(Path::new(&ca).exists(), "{ca}");
+    let status = terminate(child);
+    assert!(status.success(), "exit status {status:?}");
+    assert!(!Path::new(&ca).exists(), "{ca} left behind");
+}
+
+#[test]
+fn sigterm_stops_the_responder_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = generate(dir.path(), &[]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let (child, _) = start_server(
+        &[
+            "responder",
+            "--pki",
+            dir.path().to_str().expect("utf-8"),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "http://",
+    );
+    let status = terminate(child);
+    assert!(status.success(), "exit status {status:?}");
+}
