@@ -25,11 +25,7 @@ fn redisctl() -> Option<PathBuf> {
     if built.is_file() {
         return Some(built);
     }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("redisctl"))
-            .find(|candidate| candidate.is_file())
-    })
+    crate::program("redisctl", "REDISCTL")
 }
 
 /// One command and what it must come to.
@@ -203,13 +199,10 @@ fn run_redisctl(
 #[test]
 fn redisctl_against_serve() {
     let Some(redisctl) = redisctl() else {
-        assert!(
-            std::env::var_os("OCSP_HARNESS_REQUIRE_REDISCTL").is_none(),
-            "OCSP_HARNESS_REQUIRE_REDISCTL is set but redisctl is not found (REDISCTL, \
-             target/interop/bin, PATH): run interop/install-redisctl.sh"
-        );
-        eprintln!(
-            "redisctl not found: the real-client test did not run (interop/install-redisctl.sh)"
+        crate::not_run(
+            "real_clients::redisctl_against_serve",
+            "redisctl is not found (REDISCTL, target/interop/bin, PATH): run interop/install-redisctl.sh",
+            "OCSP_HARNESS_REQUIRE_REDISCTL",
         );
         return;
     };
