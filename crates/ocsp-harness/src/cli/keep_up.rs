@@ -13,7 +13,7 @@ use ocsp_harness::scenario::{Action, Scenario, SendStep, Who};
 
 use super::{emit, stop_requested};
 
-/// Brings the world up, prints how to reach it, waits for Ctrl-C.
+/// Brings the world up, prints how to reach it, waits for Ctrl-C or SIGTERM.
 pub fn keep_up(scenario: &Scenario) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
