@@ -404,15 +404,7 @@ impl RemoteSession {
             .budget_left
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let left = left.as_mut()?;
-        let cost = Planner::new(&self.options).real_time_cost(scenario);
-        match left.checked_sub(cost) {
-            Some(rest) => {
-                *left = rest;
-                None
-            }
-            None => Some(plan::over_budget(cost, *left)),
-        }
+        Planner::new(&self.options).spend(left.as_mut()?, scenario)
     }
 
     /// Runs one scenario (or skips it, with the reason).

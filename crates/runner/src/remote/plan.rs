@@ -124,22 +124,31 @@ impl<'a> Planner<'a> {
                 if let Some(reason) = self.skip_reason(scenario) {
                     return Plan::Skipped { reason };
                 }
-                if let Some(left) = &mut budget {
-                    let cost = self.real_time_cost(scenario);
-                    match left.checked_sub(cost) {
-                        Some(rest) => *left = rest,
-                        None => {
-                            return Plan::Skipped {
-                                reason: over_budget(cost, *left),
-                            };
-                        }
-                    }
+                if let Some(reason) = budget.as_mut().and_then(|left| self.spend(left, scenario)) {
+                    return Plan::Skipped { reason };
                 }
                 Plan::Runs {
                     changes: self.changes(scenario),
                 }
             })
             .collect()
+    }
+
+    /// Takes `scenario`'s real-time cost from what is `left` of the budget; the reason to skip
+    /// it when it does not fit (then nothing is taken). The plan and the run spend alike.
+    pub(crate) fn spend(&self, left: &mut StdDuration, scenario: &Scenario) -> Option<String> {
+        let cost = self.real_time_cost(scenario);
+        match left.checked_sub(cost) {
+            Some(rest) => {
+                *left = rest;
+                None
+            }
+            None => Some(format!(
+                "it waits up to {} in real time, more than the {} left of --time-budget",
+                human_duration(cost),
+                human_duration(*left)
+            )),
+        }
     }
 
     /// The most real time `scenario` waits (its clock moves, and each wait for a background
@@ -201,15 +210,6 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The reason of a scenario that does not fit what is left of the time budget.
-pub(crate) fn over_budget(cost: StdDuration, left: StdDuration) -> String {
-    format!(
-        "it waits up to {} in real time, more than the {} left of --time-budget",
-        human_duration(cost),
-        human_duration(left)
-    )
-}
-
 /// `1h 2m 3s`, `250ms`.
 pub fn human_duration(duration: StdDuration) -> String {
     let total = duration.as_secs();
@@ -263,7 +263,7 @@ pub fn target_time_cost(scenario: &Scenario) -> Duration {
 /// changes certificates), in words; none when nothing the scenario does depends on which proxy
 /// certificate the target has, so that it can run on the target's own.
 pub fn certificate_change(scenario: &Scenario) -> Option<String> {
-    if scenario.world.behaviour_name != "good" {
+    if scenario.world.behaviour != responder::Behaviour::default() {
         return Some(format!(
             "the responder behaves as {:?}, for the harness's proxy certificate",
             scenario.world.behaviour_name
