@@ -14,13 +14,13 @@ mod remote_safety;
 mod schema;
 mod wrong_server;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The workspace's root, where `scenarios/` is: the commands under test run from there, as a
 /// user runs them from a clone.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The `ocsp-harness` command, to run from the workspace's root.
