@@ -55,6 +55,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod corpus;
+
 pub use client;
 pub use clock;
 pub use contract;

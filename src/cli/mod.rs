@@ -103,6 +103,11 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// The scenario corpus built into the command.
+    Scenarios {
+        #[command(subcommand)]
+        command: ScenariosCommand,
+    },
     /// Pages made from results.
     Report {
         #[command(subcommand)]
@@ -111,8 +116,8 @@ enum Command {
     /// For every status code, error code, role and edge case of the contract, the scenarios
     /// that check it; exit 1 when a documented one has none.
     Coverage {
-        /// Scenario files or directories.
-        #[arg(value_name = "PATH", default_value = "scenarios")]
+        /// Scenario files or directories (default: the built-in corpus).
+        #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// JSON instead of text.
         #[arg(long)]
@@ -149,6 +154,20 @@ enum ReportCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ScenariosCommand {
+    /// Write the built-in corpus into DIR, folders and all, to edit or extend it and run it
+    /// with `run DIR`; all or nothing, and nothing is replaced without --force.
+    Export {
+        /// Directory to write into; created if missing.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum PkiCommand {
     /// Generate a test PKI and write it as PEM files plus manifest.json.
     Generate {
@@ -173,6 +192,17 @@ enum PkiCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// The scenarios under `paths`, or the built-in corpus when none is given.
+pub(crate) fn load_scenarios(
+    paths: &[PathBuf],
+) -> Result<Vec<ocsp_harness::scenario::Scenario>, ocsp_harness::scenario::LoadError> {
+    if paths.is_empty() {
+        return ocsp_harness::corpus::load();
+    }
+    let files = ocsp_harness::scenario::scenario_files(paths)?;
+    ocsp_harness::scenario::load_all(&files)
 }
 
 pub(crate) fn parse_user(text: &str) -> Result<User, String> {
@@ -229,8 +259,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } => inspect::inspect_file(&file, cert.zip(issuer), at),
         Command::Run(args) => run::run_scenarios(*args),
         Command::Coverage { paths, json } => {
-            let files = ocsp_harness::scenario::scenario_files(&paths)?;
-            let scenarios = ocsp_harness::scenario::load_all(&files)?;
+            let scenarios = load_scenarios(&paths)?;
             let coverage = ocsp_harness::coverage::coverage(&scenarios);
             let text = if json {
                 // Serializing plain data with string keys cannot fail.
@@ -292,6 +321,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 (None, false) => ocsp_harness::runner::contract_doc::contract_markdown(),
             };
             emit(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scenarios {
+            command: ScenariosCommand::Export { dir, force },
+        } => {
+            let overwrite = if force {
+                ocsp_harness::files::Overwrite::Allow
+            } else {
+                ocsp_harness::files::Overwrite::Refuse
+            };
+            let written = ocsp_harness::corpus::export(&dir, overwrite)?;
+            emit(&format!(
+                "wrote {written} scenario files into {}; run them with `ocsp-harness run {}`\n",
+                dir.display(),
+                dir.display()
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {

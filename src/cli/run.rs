@@ -26,8 +26,9 @@ use super::{EXIT_NON_CONFORMANT, EXIT_NOT_RESTORED, EXIT_UNREACHABLE, emit, keep
 /// The command line of `run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Scenario files or directories.
-    #[arg(value_name = "PATH", default_value = "scenarios")]
+    /// Scenario files or directories (default: the corpus built into the command; `scenarios
+    /// export DIR` writes it out).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Scenarios at once against the embedded server (default: one per core; a remote target
     /// runs one at a time).
@@ -161,8 +162,7 @@ fn parse_positive_duration(text: &str) -> Result<std::time::Duration, String> {
 
 /// Runs the command.
 pub fn run_scenarios(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let files = scenario::scenario_files(&args.paths)?;
-    let all = scenario::load_all(&files)?;
+    let all = super::load_scenarios(&args.paths)?;
     if let Some(id) = &args.keep_up {
         let scenario = all
             .into_iter()
@@ -661,6 +661,11 @@ fn finish(
         notes,
         colour: report::Colour::for_terminal(std::io::stdout().is_terminal()),
         rerun: Some(rerun_args(&args.remote)),
+        corpus: if args.paths.is_empty() {
+            report::Corpus::BuiltIn
+        } else {
+            report::Corpus::Files
+        },
     };
     let run = report::RunReport {
         info: &info,
@@ -691,11 +696,18 @@ fn finish(
 /// and the options a re-run repeats (the selection, then the target's options; never a
 /// credential). A remote run adds what the target reports of itself.
 fn run_info(args: &RunArgs, product_version: Option<ProductVersion>) -> report::RunInfo {
-    let mut options: Vec<String> = args
-        .paths
-        .iter()
-        .map(|path| path.display().to_string())
-        .collect();
+    // No path: the built-in corpus, which the options name as such.
+    let mut options: Vec<String> = if args.paths.is_empty() {
+        vec![format!(
+            "(built-in corpus of {})",
+            env!("CARGO_PKG_VERSION")
+        )]
+    } else {
+        args.paths
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect()
+    };
     if let Some(filter) = &args.filter {
         options.push(format!("--filter {filter}"));
     }

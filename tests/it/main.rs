@@ -1,5 +1,6 @@
 //! The integration tests of this crate, in one binary (one link, not one per file).
 
+mod built_in_corpus;
 mod cli;
 mod corpus;
 mod coverage;

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 /// One file to write.
 #[derive(Debug, Clone)]
 pub struct NewFile {
-    /// Its name inside the directory.
+    /// Its name inside the directory: a file name, or a relative path whose folders are
+    /// created as needed (`polling/x.yaml`); never absolute, never `..`.
     pub name: String,
     /// Its contents.
     pub contents: Vec<u8>,
@@ -68,6 +69,22 @@ pub enum WriteError {
         /// The first file that would be replaced.
         path: PathBuf,
     },
+    /// A name would land outside the directory, or names no file.
+    #[error("{name:?} is not a relative path inside the directory")]
+    OutsideTheDirectory {
+        /// The name as given.
+        name: String,
+    },
+}
+
+/// Whether `name` stays inside the directory it is joined to: relative, made only of plain
+/// components, at least one.
+fn stays_inside(name: &str) -> bool {
+    let path = Path::new(name);
+    path.components().next().is_some()
+        && path
+            .components()
+            .all(|component| matches!(component, std::path::Component::Normal(_)))
 }
 
 /// Writes `files` into `dir`, creating `dir` if needed; on error the directory is as before.
@@ -76,6 +93,11 @@ pub fn write_all_or_nothing(
     files: &[NewFile],
     overwrite: Overwrite,
 ) -> Result<(), WriteError> {
+    if let Some(file) = files.iter().find(|file| !stays_inside(&file.name)) {
+        return Err(WriteError::OutsideTheDirectory {
+            name: file.name.clone(),
+        });
+    }
     fs::create_dir_all(dir).map_err(PathError::at("create directory", dir))?;
     if overwrite == Overwrite::Refuse {
         if let Some(path) = files
@@ -104,6 +126,8 @@ struct Transaction {
     moved_aside: Vec<(PathBuf, PathBuf)>,
     /// Targets now holding a new file.
     placed: Vec<PathBuf>,
+    /// Folders created for nested names, parents first.
+    created: Vec<PathBuf>,
 }
 
 impl Transaction {
@@ -111,15 +135,20 @@ impl Transaction {
         let suffix = std::process::id();
         let mut staged = Vec::with_capacity(files.len());
         for file in files {
-            let temporary = dir.join(format!(".{}.{suffix}.new", file.name));
+            let target = dir.join(&file.name);
+            let folder = target.parent().unwrap_or(dir);
+            self.create_folders(dir, folder)?;
+            let file_name = target.file_name().unwrap_or_default().to_string_lossy();
+            let temporary = folder.join(format!(".{file_name}.{suffix}.new"));
             // Recorded before writing, so that a half-written file is removed too.
             self.temporary.push(temporary.clone());
             write_file(&temporary, file).map_err(PathError::at("write", &temporary))?;
-            staged.push((temporary, dir.join(&file.name)));
+            staged.push((temporary, target));
         }
         for (temporary, target) in staged {
             if target.symlink_metadata().is_ok() {
-                let aside = dir.join(format!(
+                let folder = target.parent().unwrap_or(dir);
+                let aside = folder.join(format!(
                     ".{}.{suffix}.old",
                     target.file_name().unwrap_or_default().to_string_lossy()
                 ));
@@ -129,6 +158,23 @@ impl Transaction {
             rename(&temporary, &target)?;
             self.temporary.retain(|path| path != &temporary);
             self.placed.push(target);
+        }
+        Ok(())
+    }
+
+    /// Creates `folder` and the folders between `dir` and it, remembering each one made, so
+    /// that a roll-back leaves no empty folder behind.
+    fn create_folders(&mut self, dir: &Path, folder: &Path) -> Result<(), WriteError> {
+        let Ok(inner) = folder.strip_prefix(dir) else {
+            return Ok(());
+        };
+        let mut current = dir.to_owned();
+        for component in inner.components() {
+            current.push(component);
+            if current.symlink_metadata().is_err() {
+                fs::create_dir(&current).map_err(PathError::at("create directory", &current))?;
+                self.created.push(current.clone());
+            }
         }
         Ok(())
     }
@@ -146,6 +192,9 @@ impl Transaction {
         }
         for (target, aside) in self.moved_aside.iter().rev() {
             let _ = fs::rename(aside, target);
+        }
+        for folder in self.created.iter().rev() {
+            let _ = fs::remove_dir(folder);
         }
     }
 }
@@ -206,6 +255,52 @@ mod tests {
             listing(&target),
             [("x".into(), "1".into()), ("y".into(), "2".into())]
         );
+    }
+
+    #[test]
+    fn nested_names_create_their_folders() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = [file("a/b/x", "1"), file("a/y", "2"), file("z", "3")];
+        write_all_or_nothing(dir.path(), &files, Overwrite::Refuse).expect("writes");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a/b/x")).expect("x"),
+            "1"
+        );
+        assert_eq!(fs::read_to_string(dir.path().join("a/y")).expect("y"), "2");
+        assert_eq!(
+            listing(&dir.path().join("a")),
+            [("b".into(), "<dir>".into()), ("y".into(), "2".into())]
+        );
+    }
+
+    #[test]
+    fn a_failure_removes_the_folders_it_created() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // `a/b` is a file, so the folder `a/b/` cannot be made after `new/x` was written.
+        fs::create_dir(dir.path().join("a")).expect("mkdir");
+        fs::write(dir.path().join("a/b"), "a file").expect("write");
+        let files = [file("new/deeper/x", "1"), file("a/b/y", "2")];
+        write_all_or_nothing(dir.path(), &files, Overwrite::Refuse).expect_err("fails");
+        assert_eq!(listing(dir.path()), [("a".into(), "<dir>".into())]);
+        assert_eq!(
+            listing(&dir.path().join("a")),
+            [("b".into(), "a file".into())]
+        );
+    }
+
+    #[test]
+    fn names_outside_the_directory_are_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["../x", "/etc/x", "a/../../x", "", "./"] {
+            let files = [file("fine", "1"), file(name, "2")];
+            match write_all_or_nothing(dir.path(), &files, Overwrite::Allow) {
+                Err(WriteError::OutsideTheDirectory { name: refused }) => {
+                    assert_eq!(refused, name);
+                }
+                other => panic!("{name:?}: expected OutsideTheDirectory, got {other:?}"),
+            }
+        }
+        assert_eq!(listing(dir.path()), []);
     }
 
     #[test]

@@ -55,10 +55,30 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 
 /// Loads every file, stopping at the first error; two scenarios with one id are an error.
 pub fn load_all(files: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
-    let mut scenarios: Vec<Scenario> = files
+    let scenarios: Vec<Scenario> = files
         .iter()
         .map(|file| load_file(file))
         .collect::<Result<_, _>>()?;
+    unique_and_sorted(scenarios)
+}
+
+/// Like [`load_all`], for texts already in hand (a corpus built into a program): each with the
+/// path its errors and reports name.
+pub fn load_sources<P, T>(
+    sources: impl IntoIterator<Item = (P, T)>,
+) -> Result<Vec<Scenario>, LoadError>
+where
+    P: AsRef<Path>,
+    T: AsRef<str>,
+{
+    let scenarios: Vec<Scenario> = sources
+        .into_iter()
+        .map(|(path, text)| load_str(path.as_ref(), text.as_ref()))
+        .collect::<Result<_, _>>()?;
+    unique_and_sorted(scenarios)
+}
+
+fn unique_and_sorted(mut scenarios: Vec<Scenario>) -> Result<Vec<Scenario>, LoadError> {
     scenarios.sort_by(|a, b| a.id.cmp(&b.id));
     if let Some(pair) = scenarios.windows(2).find(|pair| pair[0].id == pair[1].id) {
         return Err(LoadError {

@@ -82,6 +82,19 @@ pub struct HumanOptions {
     /// Arguments the re-run command repeats after the scenario's path (the target options,
     /// never a password); `None`: no re-run line (the results are not scenarios).
     pub rerun: Option<String>,
+    /// Where the scenarios were read from, which decides how the re-run line names one.
+    pub corpus: Corpus,
+}
+
+/// Where a run's scenarios came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Corpus {
+    /// Files given on the command line: a re-run names the scenario's file.
+    #[default]
+    Files,
+    /// The corpus built into the command, whose files need not exist where the report is
+    /// read: a re-run selects the scenario by its id.
+    BuiltIn,
 }
 
 impl Default for HumanOptions {
@@ -90,6 +103,7 @@ impl Default for HumanOptions {
             notes: Vec::new(),
             colour: Colour::Never,
             rerun: Some(String::new()),
+            corpus: Corpus::Files,
         }
     }
 }
@@ -214,13 +228,20 @@ fn problem_footer(text: &mut String, result: &ScenarioResult, options: &HumanOpt
         let _ = writeln!(text, "      rules: {}", result.rules.join(", "));
     }
     if let Some(rerun_args) = &options.rerun {
-        let _ = writeln!(text, "      re-run: {}", rerun_command(result, rerun_args));
+        let _ = writeln!(
+            text,
+            "      re-run: {}",
+            rerun_command(result, options.corpus, rerun_args)
+        );
     }
 }
 
 /// The command that runs this scenario alone, against the same target.
-fn rerun_command(result: &ScenarioResult, rerun_args: &str) -> String {
-    let mut command = format!("ocsp-harness run {}", result.source);
+fn rerun_command(result: &ScenarioResult, corpus: Corpus, rerun_args: &str) -> String {
+    let mut command = match corpus {
+        Corpus::Files => format!("ocsp-harness run {}", result.source),
+        Corpus::BuiltIn => format!("ocsp-harness run --filter {}", result.id),
+    };
     if !rerun_args.is_empty() {
         command.push(' ');
         command.push_str(rerun_args);

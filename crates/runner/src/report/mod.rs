@@ -12,7 +12,7 @@ mod tap;
 use std::path::Path;
 
 pub use html::{compare, html};
-pub use human::{Colour, HumanOptions, Summary, human, human_with};
+pub use human::{Colour, Corpus, HumanOptions, Summary, human, human_with};
 pub use json::{JsonReport, json};
 pub use junit::junit;
 pub use run_info::{EMBEDDED_TARGET, RunInfo, contract_version};
@@ -249,8 +249,27 @@ mod tests {
             notes: vec!["expected failures (baseline): transport::hang".to_owned()],
             colour: Colour::Never,
             rerun: Some("--target https://cluster:9443".to_owned()),
+            corpus: Corpus::Files,
         };
         insta::assert_snapshot!(render(&results(), |report| human_with(report, &options)));
+    }
+
+    #[test]
+    fn a_built_in_scenario_is_re_run_by_its_id() {
+        let options = HumanOptions {
+            corpus: Corpus::BuiltIn,
+            ..HumanOptions::default()
+        };
+        let text = render(&results()[..2], |report| human_with(report, &options));
+        let failed = &results()[1];
+        assert!(
+            text.contains(&format!(
+                "re-run: ocsp-harness run --filter {}\n",
+                failed.id
+            )),
+            "{text}"
+        );
+        assert!(!text.contains(&format!("run {}", failed.source)), "{text}");
     }
 
     #[test]
