@@ -207,37 +207,15 @@ pub fn build_request(cert_id: CertId, nonce: Option<&[u8]>) -> Result<Vec<u8>, d
 /// The GET form of a DER request: standard base64, percent-escaped so that it is one path
 /// segment whatever it holds (`+`, `/`, `=`).
 pub fn get_path(der: &[u8]) -> String {
-    BASE64
-        .encode(der)
-        .replace('%', "%25")
-        .replace('+', "%2B")
-        .replace('/', "%2F")
-        .replace('=', "%3D")
+    percent_encoding::utf8_percent_encode(&BASE64.encode(der), percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
 }
 
 /// Decodes `%XX` escapes; anything else, including a malformed escape, is kept as it is.
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let escaped = (bytes[index] == b'%')
-            .then(|| bytes.get(index + 1..index + 3))
-            .flatten()
-            .and_then(|pair| std::str::from_utf8(pair).ok())
-            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                index += 3;
-            }
-            None => {
-                out.push(bytes[index]);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
