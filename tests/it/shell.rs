@@ -342,3 +342,61 @@ fn a_refused_behaviour_is_one_line_with_a_suggestion_for_both_commands() {
     let help = text(&run(harness().args(["responder", "--help"])).stdout);
     assert!(!help.contains("slow-drip"), "{help}");
 }
+
+#[test]
+fn color_decides_for_the_responder_log() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pki = dir.path().to_str().expect("utf-8");
+    run(harness().args(["pki", "generate", "--out", pki]));
+    for (color, coloured) in [("always", true), ("never", false)] {
+        let mut child = harness()
+            .args(["responder", "--color", color, "--pki", pki])
+            .args(["--listen", "127.0.0.1:0"])
+            // Forced colour, that --color never must still beat.
+            .env("CLICOLOR_FORCE", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let mut banner = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut banner)
+            .expect("reads");
+        let url = banner
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .expect("the banner names the URL")
+            .to_owned();
+        let query = Command::new("openssl")
+            .args(["ocsp", "-issuer", "intermediate.cert.pem"])
+            .args([
+                "-cert",
+                "proxy.cert.pem",
+                "-CAfile",
+                "root.cert.pem",
+                "-url",
+                &url,
+            ])
+            .current_dir(dir.path())
+            .output()
+            .expect("openssl runs");
+        assert!(query.status.success(), "{}", text(&query.stderr));
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let output = child.wait_with_output().expect("exits");
+        assert!(output.status.success(), "{:?}", output.status);
+        let log = text(&output.stderr);
+        assert!(log.contains("request"), "{log}");
+        assert_eq!(
+            has_colour(&output.stderr),
+            coloured,
+            "--color {color}: {log:?}"
+        );
+    }
+}
