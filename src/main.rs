@@ -12,12 +12,17 @@ use clap::Parser;
 fn main() -> ExitCode {
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
-        Err(error) => return cli::usage_error(error),
+        Err(error) => {
+            // Help and errors are coloured as the --color of the refused line says, if any.
+            cli::colour::set(cli::colour::choice_in(std::env::args_os()));
+            return cli::usage_error(error);
+        }
     };
+    cli::colour::set(args.color);
     match cli::run(args) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("ocsp-harness: {}", cli::one_line(&error));
+            eprintln!("{} {}", cli::colour::error_prefix(), cli::one_line(&error));
             ExitCode::from(cli::EXIT_BAD_INPUT)
         }
     }

@@ -13,6 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use ocsp_harness::contract::{ManagementRole, User};
 use ocsp_harness::pki::{KeyType, ResponderUrl, Serial};
 
+pub mod colour;
 mod inspect;
 mod keep_up;
 mod pki_generate;
@@ -20,6 +21,7 @@ mod probe;
 mod responder;
 mod run;
 mod serve;
+mod shell;
 
 /// Listens for SIGINT (Ctrl-C) and SIGTERM from now on; the future completes at the first.
 /// Installed before a server says where it listens, so that a supervisor's SIGTERM right after
@@ -52,6 +54,10 @@ pub const EXIT_NOT_RESTORED: u8 = 4;
 #[derive(Debug, Parser)]
 #[command(name = "ocsp-harness", version, about)]
 pub struct Args {
+    /// When to colour the output (auto: a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// forces colour).
+    #[arg(long, global = true, value_name = "WHEN", default_value_t = clap::ColorChoice::Auto)]
+    pub color: clap::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,8 +80,9 @@ enum Command {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Behaviour from the catalogue (see --list).
-        #[arg(long, value_name = "NAME", default_value = "good")]
-        behaviour: String,
+        #[arg(long, value_name = "NAME", default_value = "good", hide_possible_values = true,
+              value_parser = behaviour_parser())]
+        behaviour: NamedBehaviour,
         /// List the behaviours with their expected verdicts, and exit.
         #[arg(long)]
         list: bool,
@@ -107,6 +114,19 @@ enum Command {
     Scenarios {
         #[command(subcommand)]
         command: ScenariosCommand,
+    },
+    /// Print the completion script for a shell (README, "Shell completions and man page").
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write ocsp-harness.1 and a page per subcommand (ocsp-harness-run.1, ...) here,
+        /// all of them or none, instead of printing the main page.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// Pages made from results.
     Report {
@@ -224,6 +244,30 @@ pub(crate) fn parse_user(text: &str) -> Result<User, String> {
     })
 }
 
+/// A behaviour of the responder's catalogue, with the name it was asked for by.
+#[derive(Debug, Clone)]
+pub(crate) struct NamedBehaviour {
+    pub name: String,
+    pub behaviour: ocsp_harness::responder::Behaviour,
+}
+
+/// The catalogue's names as possible values, each with its description: clap refuses any other
+/// name with its "a similar value exists", and completion offers them.
+pub(crate) fn behaviour_parser() -> impl TypedValueParser<Value = NamedBehaviour> {
+    let names = ocsp_harness::responder::catalogue()
+        .into_iter()
+        .map(|entry| clap::builder::PossibleValue::new(entry.name).help(entry.description));
+    clap::builder::PossibleValuesParser::new(names).try_map(|name| {
+        // Only names of the catalogue get here.
+        ocsp_harness::responder::behaviour_named(&name)
+            .map(|behaviour| NamedBehaviour {
+                name: name.clone(),
+                behaviour,
+            })
+            .ok_or_else(|| format!("unknown behaviour {name:?}"))
+    })
+}
+
 fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339)
         .map_err(|error| format!("{error} (expected RFC 3339, e.g. 2026-03-01T12:00:00Z)"))
@@ -248,7 +292,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let threads = threads.map(usize::from).unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
             });
-            responder::run_responder(&dir, listen, &behaviour, quiet, threads)
+            responder::run_responder(&dir, listen, &behaviour.name, quiet, threads)
         }
         Command::Serve(args) => serve::serve(args),
         Command::Inspect {
@@ -339,6 +383,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { dir } => shell::man(dir.as_deref()),
         Command::Schema => {
             // Serializing a JSON value cannot fail.
             let text =
@@ -421,19 +467,58 @@ pub fn usage_error(error: clap::Error) -> ExitCode {
             })
         }
         _ => {
-            // clap's message runs up to the blank line before its usage section.
-            let rendered = error.render().to_string();
-            let message: Vec<&str> = rendered
-                .lines()
-                .map(str::trim)
-                .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
-                .collect();
-            let message = message.join(" ");
-            let message = message.strip_prefix("error: ").unwrap_or(&message);
-            eprintln!("ocsp-harness: {message} (see --help)");
+            let message = long_list_message(&error).unwrap_or_else(|| {
+                // clap's message runs up to the blank line before its usage section.
+                let rendered = error.render().to_string();
+                let message: Vec<&str> = rendered
+                    .lines()
+                    .map(str::trim)
+                    .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
+                    .collect();
+                let message = message.join(" ");
+                let message = message.strip_prefix("error: ").unwrap_or(&message);
+                format!("{message} (see --help)")
+            });
+            eprintln!("{} {message}", colour::error_prefix());
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
+}
+
+/// Past this many, the possible values of a refused value are not listed on its line.
+const MAX_LISTED_VALUES: usize = 12;
+
+/// A value refused for an argument with a long list of possible values (a responder behaviour:
+/// 80 names), said without the list (which clap renders on the line) but with clap's
+/// suggestion (which it renders after the line).
+fn long_list_message(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if error.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
+    let Some(ContextValue::Strings(valid)) = error.get(ContextKind::ValidValue) else {
+        return None;
+    };
+    if valid.len() <= MAX_LISTED_VALUES {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let Some(ContextValue::String(value)) = error.get(ContextKind::InvalidValue) else {
+        return None;
+    };
+    let mut message = format!("invalid value '{value}' for '{arg}'");
+    if let Some(ContextValue::String(similar)) = error.get(ContextKind::SuggestedValue) {
+        message.push_str(&format!(": did you mean '{similar}'?"));
+    }
+    // The behaviours' list is long; --help leaves it out, `responder --list` shows it.
+    if arg.starts_with("--behaviour") {
+        message.push_str(" (`ocsp-harness responder --list` lists them)");
+    } else {
+        message.push_str(&format!(" ({} possible values; see --help)", valid.len()));
+    }
+    Some(message)
 }
 
 /// The first certificate of a PEM file, or the file itself when it is DER (`inspect` and

@@ -1,6 +1,5 @@
 //! `probe`: someone else's OCSP responder, checked for one certificate.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,7 +57,7 @@ pub fn run_probe(args: ProbeArgs) -> anyhow::Result<ExitCode> {
         Err(error) => return Err(error.into()),
     };
     let human_options = report::HumanOptions {
-        colour: report::Colour::for_terminal(std::io::stdout().is_terminal()),
+        colour: super::colour::report_colour(super::colour::Stream::Stdout),
         rerun: None,
         ..report::HumanOptions::default()
     };

@@ -47,7 +47,8 @@ pub fn run_responder(
     quiet: bool,
     threads: usize,
 ) -> anyhow::Result<ExitCode> {
-    let behaviour = behaviour_named(name).with_context(|| unknown_behaviour(name))?;
+    // clap took only names of the catalogue.
+    let behaviour = behaviour_named(name).with_context(|| format!("unknown behaviour {name:?}"))?;
     let pki =
         pki::read_dir(dir).with_context(|| format!("cannot read the PKI in {}", dir.display()))?;
     // One thread runs connections with no cross-thread hand-offs (the fastest for a new
@@ -64,11 +65,9 @@ pub fn run_responder(
     .context("cannot start the async runtime")?;
     runtime.block_on(async {
         if !quiet {
-            use std::io::IsTerminal;
-            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             tracing_subscriber::fmt()
                 .with_writer(std::io::stderr)
-                .with_ansi(colour)
+                .with_ansi(super::colour::colour_enabled(super::colour::Stream::Stderr))
                 .with_target(false)
                 .init();
         }
@@ -98,32 +97,4 @@ pub fn run_responder(
         handle.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
-}
-
-pub fn unknown_behaviour(name: &str) -> String {
-    let closest = catalogue()
-        .into_iter()
-        .map(|entry| (edit_distance(name, &entry.name), entry.name))
-        .min();
-    match closest {
-        Some((distance, closest)) if distance <= 3 => format!(
-            "unknown behaviour {name:?} (did you mean {closest:?}? `ocsp-harness responder --list` lists them)"
-        ),
-        _ => format!("unknown behaviour {name:?} (`ocsp-harness responder --list` lists them)"),
-    }
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }

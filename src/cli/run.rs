@@ -21,7 +21,9 @@ use ocsp_harness::runner::{
 };
 use ocsp_harness::{report, runner, scenario};
 
-use super::{EXIT_NON_CONFORMANT, EXIT_NOT_RESTORED, EXIT_UNREACHABLE, emit, keep_up, parse_user};
+use super::{
+    EXIT_NON_CONFORMANT, EXIT_NOT_RESTORED, EXIT_UNREACHABLE, colour, emit, keep_up, parse_user,
+};
 
 /// The command line of `run`.
 #[derive(Debug, clap::Args)]
@@ -356,12 +358,8 @@ async fn remote_run(
     };
     if run.interrupted {
         let signal = signals.received().unwrap_or(Signal::Interrupt);
-        // The progress bar, on a terminal, is cleared first.
-        let clear = if std::io::stderr().is_terminal() {
-            "\r\x1b[2K"
-        } else {
-            ""
-        };
+        // The progress line, where there is one, is cleared first.
+        let clear = if progress_enabled() { "\r\x1b[2K" } else { "" };
         eprintln!(
             "{clear}ocsp-harness: {}: the scenario under way was stopped; putting the target back",
             signal.name()
@@ -545,6 +543,14 @@ fn plan_text(options: &RemoteOptions, scenarios: &[ocsp_harness::scenario::Scena
     text
 }
 
+/// Whether this process draws the progress line on stderr.
+fn progress_enabled() -> bool {
+    colour::progress_enabled(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
 /// The progress line (on a terminal) and the fail-fast decision, after each scenario.
 fn after_each(
     args: &RunArgs,
@@ -552,7 +558,7 @@ fn after_each(
     total: usize,
 ) -> impl Fn(&ScenarioResult) -> bool + Send + Sync + 'static {
     let fail_fast = args.fail_fast;
-    let progress = std::io::stderr().is_terminal();
+    let progress = progress_enabled();
     let done = AtomicUsize::new(0);
     move |result| {
         let done = done.fetch_add(1, Ordering::SeqCst) + 1;
@@ -659,7 +665,7 @@ fn finish(
     }
     let human_options = report::HumanOptions {
         notes,
-        colour: report::Colour::for_terminal(std::io::stdout().is_terminal()),
+        colour: colour::report_colour(colour::Stream::Stdout),
         rerun: Some(rerun_args(&args.remote)),
         corpus: if args.paths.is_empty() {
             report::Corpus::BuiltIn

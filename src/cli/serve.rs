@@ -6,14 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::{NamedBehaviour, behaviour_parser, emit, parse_user, stop_requested};
 use clap::builder::TypedValueParser;
 use ocsp_harness::contract::{ManagementRole, User};
 use ocsp_harness::pki::{self, KeyType};
 use ocsp_harness::reference::{ReferenceOptions, ReferenceServer, ServerClock};
-use ocsp_harness::responder::behaviour_named;
-
-use super::responder::unknown_behaviour;
-use super::{emit, parse_user, stop_requested};
 
 /// The fastest `--clock-speed`: an hour a second.
 const MAX_CLOCK_SPEED: i64 = 3600;
@@ -39,8 +36,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub responder_listen: SocketAddr,
     /// The embedded responder's behaviour (see `responder --list`).
-    #[arg(long, value_name = "NAME", default_value = "good")]
-    pub behaviour: String,
+    #[arg(long, value_name = "NAME", default_value = "good", hide_possible_values = true,
+          value_parser = behaviour_parser())]
+    pub behaviour: NamedBehaviour,
     /// A user, ROLE=USERNAME:PASSWORD, replacing that role's generated one; repeatable.
     #[arg(long = "user", value_name = "ROLE=USER:PASSWORD", env = "OCSP_HARNESS_USERS",
           value_delimiter = ',', hide_env_values = true, value_parser = parse_user)]
@@ -58,8 +56,7 @@ pub struct ServeArgs {
 
 /// Starts the reference server and waits for Ctrl-C.
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let behaviour =
-        behaviour_named(&args.behaviour).with_context(|| unknown_behaviour(&args.behaviour))?;
+    let behaviour = args.behaviour.behaviour;
     let mut users = ocsp_harness::reference::generate_users();
     for user in args.users {
         users.set(user);

@@ -188,7 +188,7 @@ fn responder_rejects_an_unknown_behaviour_with_a_suggestion() {
         "--behaviour",
         "revoked-key-compromis",
     ]);
-    assert_one_line_error(&output, "did you mean \"revoked-key-compromise\"?");
+    assert_one_line_error(&output, "did you mean 'revoked-key-compromise'?");
     let output = harness(&["responder"]);
     assert_one_line_error(&output, "--pki <DIR>");
     let output = harness(&["responder", "--pki", dir.path().to_str().expect("utf-8")]);

@@ -13,6 +13,7 @@ mod real_clients;
 mod remote;
 mod remote_safety;
 mod schema;
+mod shell;
 mod wrong_server;
 
 use std::path::PathBuf;
