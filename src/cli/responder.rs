@@ -10,7 +10,9 @@ use anyhow::Context;
 
 use ocsp_harness::clock::SystemClock;
 use ocsp_harness::pki;
-use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
+use ocsp_harness::responder::{
+    Journal, Responder, ResponderConfig, behaviour_named, catalogue, closest_name,
+};
 
 use super::{emit, stop_requested};
 
@@ -101,29 +103,10 @@ pub fn run_responder(
 }
 
 pub fn unknown_behaviour(name: &str) -> String {
-    let closest = catalogue()
-        .into_iter()
-        .map(|entry| (edit_distance(name, &entry.name), entry.name))
-        .min();
-    match closest {
-        Some((distance, closest)) if distance <= 3 => format!(
+    match closest_name(name) {
+        Some((closest, distance)) if distance <= 3 => format!(
             "unknown behaviour {name:?} (did you mean {closest:?}? `ocsp-harness responder --list` lists them)"
         ),
         _ => format!("unknown behaviour {name:?} (`ocsp-harness responder --list` lists them)"),
     }
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
