@@ -8,6 +8,8 @@ mod catalogue;
 mod journal;
 mod server;
 mod socket;
+#[cfg(feature = "wiremock")]
+mod wiremock_respond;
 
 pub use admin::{ADMIN_PREFIX, MAX_ADMIN_BODY};
 pub use answer::OCSP_RESPONSE_TYPE;
@@ -19,3 +21,5 @@ pub use catalogue::{
 pub use contract::{DEFAULT_RESPONSE_TIMEOUT, RESPONSE_CAP, Verdict};
 pub use journal::{Journal, JournalEntry, Undecodable};
 pub use server::{MAX_REQUEST_BODY, Responder, ResponderConfig, ResponderError, ResponderHandle};
+#[cfg(feature = "wiremock")]
+pub use wiremock_respond::{Fidelity, OcspRespond, WiremockError, wiremock_fidelity};

@@ -6,3 +6,5 @@ extern crate ocsp_harness_responder as responder;
 mod admin;
 mod catalogue_properties;
 mod server;
+#[cfg(feature = "wiremock")]
+mod wiremock_respond;
