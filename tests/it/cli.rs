@@ -548,3 +548,118 @@ fn sigterm_stops_the_responder_cleanly() {
     let status = terminate(child);
     assert!(status.success(), "exit status {status:?}");
 }
+
+/// `curl` with the README's arguments, its output as JSON.
+fn curl_json(args: &[&str]) -> serde_json::Value {
+    let output = Command::new("curl")
+        .args(["-s", "--noproxy", "*"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    assert!(output.status.success(), "curl {args:?}: {output:?}");
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("curl {args:?}: {error}: {}", stdout(&output)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_responder_process_is_driven_over_http_as_the_readme_shows() {
+    use std::sync::Arc;
+
+    use ocsp_harness::client::{HttpMethod, OcspClient, Query, verdict_of};
+    use ocsp_harness::clock::SystemClock;
+    use ocsp_harness::contract::Verdict;
+    use ocsp_harness::pki::Role;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = generate(dir.path(), &[]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let (child, banner) = start_server(
+        &[
+            "responder",
+            "--pki",
+            dir.path().to_str().expect("utf-8"),
+            "--listen",
+            "127.0.0.1:0",
+            "--quiet",
+        ],
+        "http://",
+    );
+    let url = banner
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("the banner names the URL")
+        .to_owned();
+    let admin = |route: &str| format!("{url}__admin/{route}");
+
+    assert_eq!(
+        curl_json(&[&admin("health")]),
+        serde_json::json!({ "status": "ok" })
+    );
+    let set = curl_json(&[
+        "-X",
+        "PUT",
+        "-d",
+        r#"{"behaviour":"revoked"}"#,
+        &admin("behaviour"),
+    ]);
+    assert_eq!(set["name"], "revoked", "{set}");
+    assert_eq!(curl_json(&[&admin("behaviour")])["name"], "revoked");
+
+    let pki = ocsp_harness::pki::read_dir(dir.path()).expect("reads the PKI");
+    let proxy = pki.cert(Role::Proxy).der().to_vec();
+    let client = OcspClient::new(Arc::new(SystemClock)).expect("client");
+    let query = Query {
+        url: url.clone(),
+        cert_der: proxy.clone(),
+        issuer_der: pki.cert(Role::Intermediate).der().to_vec(),
+        hash_algorithm: ocsp_harness::ocsp::HashAlgorithm::Sha1,
+        nonce_len: Some(16),
+        method: HttpMethod::Post,
+        timeout: time::Duration::seconds(10),
+    };
+    assert_eq!(verdict_of(&client.query(&query).await), Verdict::Revoked);
+
+    let journal = curl_json(&[&admin("requests?limit=1")]);
+    let serial = {
+        use der::Decode;
+        let cert = x509_cert::Certificate::from_der(&proxy).expect("decodes");
+        let bytes = cert.tbs_certificate.serial_number.as_bytes().to_vec();
+        let magnitude = match bytes.as_slice() {
+            [0, next, ..] if next & 0x80 != 0 => bytes[1..].to_vec(),
+            _ => bytes,
+        };
+        magnitude
+            .iter()
+            .map(|octet| format!("{octet:02X}"))
+            .collect::<String>()
+    };
+    assert_eq!(journal["total"], 1, "{journal}");
+    let request = &journal["requests"][0]["request"];
+    assert_eq!(request["cert_ids"][0]["serial"], serial, "{journal}");
+    assert_eq!(request["cert_ids"][0]["hash_algorithm"], "sha1");
+    assert_eq!(request["nonce_len"], 16);
+
+    let unknown = curl_json(&[
+        "-X",
+        "PUT",
+        "-d",
+        r#"{"behaviour":"revokd"}"#,
+        &admin("behaviour"),
+    ]);
+    assert_eq!(unknown["closest"], "revoked", "{unknown}");
+    assert_eq!(
+        curl_json(&["-X", "DELETE", &admin("requests")]),
+        serde_json::json!({ "cleared": 1 })
+    );
+    let reset = curl_json(&["-X", "POST", &admin("reset")]);
+    assert_eq!(reset["behaviour"]["name"], "good", "{reset}");
+    assert_eq!(verdict_of(&client.query(&query).await), Verdict::Good);
+    assert!(
+        curl_json(&[&admin("behaviours")])
+            .as_array()
+            .is_some_and(|rows| rows.len() > 70)
+    );
+
+    let status = terminate(child);
+    assert!(status.success(), "exit status {status:?}");
+}

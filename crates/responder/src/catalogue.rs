@@ -658,6 +658,43 @@ pub fn behaviour_named(name: &str) -> Option<Behaviour> {
         .map(|entry| entry.behaviour)
 }
 
+/// The catalogue row named `name`.
+pub fn catalogue_entry(name: &str) -> Option<CatalogueEntry> {
+    catalogue().into_iter().find(|entry| entry.name == name)
+}
+
+/// The catalogue row whose behaviour is `behaviour`, if one is (a behaviour set from code may
+/// be none of them).
+pub fn entry_for(behaviour: &Behaviour) -> Option<CatalogueEntry> {
+    catalogue()
+        .into_iter()
+        .find(|entry| entry.behaviour == *behaviour)
+}
+
+/// The catalogue's name nearest to `name` and its edit distance from it, for "did you mean".
+pub fn closest_name(name: &str) -> Option<(String, usize)> {
+    catalogue()
+        .into_iter()
+        .map(|entry| (edit_distance(name, &entry.name), entry.name))
+        .min()
+        .map(|(distance, closest)| (closest, distance))
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 fn revoked(reason: Option<CrlReason>) -> PlannedStatus {
     PlannedStatus::Revoked {
         revoked_at: -Duration::hours(1),
@@ -700,5 +737,21 @@ mod tests {
             );
         }
         assert_eq!(behaviour_named("no-such-behaviour"), None);
+    }
+
+    #[test]
+    fn a_behaviour_is_found_back_by_its_definition_and_a_typo_by_its_neighbour() {
+        let revoked = behaviour_named("revoked").expect("a row");
+        assert_eq!(
+            entry_for(&revoked).map(|entry| entry.name),
+            Some("revoked".to_owned())
+        );
+        let mut custom = revoked;
+        custom.delivery.http_status = 299;
+        assert!(entry_for(&custom).is_none());
+        assert_eq!(closest_name("revokd"), Some(("revoked".to_owned(), 1)));
+        assert_eq!(closest_name("good"), Some(("good".to_owned(), 0)));
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

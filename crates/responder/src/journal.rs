@@ -13,6 +13,11 @@ use time::OffsetDateTime;
 use ocsp::{DecodedRequest, HttpMethod, RequestError, RequestSummary};
 
 /// One request as the responder saw it.
+///
+/// As JSON (the admin API's `GET /__admin/requests`, scripts in any language): `time`
+/// (RFC 3339), `method`, `path`, `headers` (`[name, value]` pairs), `body_len`, and either
+/// `request` (the decoded CertIDs and nonce) with `error` null, or `request` null with `error`
+/// saying why the request could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalEntry {
     /// When it arrived, on the responder's clock.
@@ -28,7 +33,7 @@ pub struct JournalEntry {
     /// Length of the request body in octets.
     pub body_len: usize,
     /// What the request asked, or why it could not be decoded.
-    #[serde(serialize_with = "summary_or_reason")]
+    #[serde(flatten, serialize_with = "summary_or_reason")]
     pub request: Result<RequestSummary, Undecodable>,
 }
 
@@ -46,17 +51,25 @@ pub enum Undecodable {
     Request(#[from] RequestError),
 }
 
-/// The summary, or the reason in words (the journal is read by people and scripts as JSON).
+/// `request` and `error`, one of them null: a reader in any language tests one field rather
+/// than matching Rust's `Ok`/`Err`.
 fn summary_or_reason<S: serde::Serializer>(
     request: &Result<RequestSummary, Undecodable>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(2))?;
     match request {
-        Ok(summary) => serializer.serialize_newtype_variant("Result", 0, "Ok", summary),
+        Ok(summary) => {
+            map.serialize_entry("request", summary)?;
+            map.serialize_entry("error", &None::<String>)?;
+        }
         Err(reason) => {
-            serializer.serialize_newtype_variant("Result", 1, "Err", &reason.to_string())
+            map.serialize_entry("request", &None::<RequestSummary>)?;
+            map.serialize_entry("error", &reason.to_string())?;
         }
     }
+    map.end()
 }
 
 fn method_name<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
@@ -189,6 +202,11 @@ impl Journal {
         raw.iter().map(RawEntry::to_entry).collect()
     }
 
+    /// How many entries are kept now.
+    pub fn kept(&self) -> usize {
+        self.lock().len()
+    }
+
     /// How many requests were recorded since the start or the last [`Journal::clear`].
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
@@ -247,8 +265,10 @@ mod tests {
         assert_eq!(recent, ["/c"]);
         assert_eq!(journal.recent(5).len(), 2, "no more than are kept");
         assert!(journal.recent(0).is_empty());
+        assert_eq!(journal.kept(), 2);
         journal.clear();
         assert!(journal.entries().is_empty());
+        assert_eq!(journal.kept(), 0);
         assert_eq!(journal.total(), 0);
     }
 }

@@ -19,20 +19,17 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::behaviour::{Behaviour, Body, Socket};
+use super::admin::{self, Controls, MAX_ADMIN_BODY};
+use super::answer::{self, OCSP_RESPONSE_TYPE, Payload};
+use super::behaviour::{Behaviour, Socket};
 use super::journal::{Journal, RawBody, RawEntry, Undecodable};
 use super::socket::{FaultyStream, SocketControl, SocketFault};
 use clock::Clock;
-use ocsp::{
-    BuildError, DecodedRequest, ResponseFactory, ResponsePlan, ResponseStatus, unsigned_response,
-};
+use ocsp::{BuildError, DecodedRequest, ResponseFactory};
 use pki::TestPki;
 
 /// The largest request body accepted; larger ones get 413.
 pub const MAX_REQUEST_BODY: usize = 64 * 1024;
-
-/// The media type of OCSP responses (RFC 6960 appendix A.2).
-pub const OCSP_RESPONSE_TYPE: &str = "application/ocsp-response";
 
 type ResponseBody = UnsyncBoxBody<Bytes, io::Error>;
 
@@ -82,8 +79,8 @@ struct Shared {
     // Swapped whole when a run moves to another PKI; a request in flight keeps the one it
     // started with.
     factory: RwLock<Arc<ResponseFactory>>,
-    behaviour: RwLock<Arc<Behaviour>>,
-    journal: Journal,
+    // The behaviour, the one it started with, and the journal: what the admin API drives.
+    controls: Controls,
     clock: Arc<dyn Clock>,
     log_requests: bool,
 }
@@ -126,8 +123,7 @@ impl Responder {
             })?;
         let shared = Arc::new(Shared {
             factory: RwLock::new(Arc::new(ResponseFactory::new(pki)?)),
-            behaviour: RwLock::new(Arc::new(behaviour)),
-            journal: Journal::new(config.journal_capacity),
+            controls: Controls::new(behaviour, Journal::new(config.journal_capacity)),
             clock: config.clock,
             log_requests: config.log_requests,
         });
@@ -171,21 +167,27 @@ impl ResponderHandle {
 
     /// The requests received so far.
     pub fn journal(&self) -> &Journal {
-        &self.shared.journal
+        &self.shared.controls.journal
     }
 
     /// Changes the behaviour for requests that arrive from now on.
     pub fn set_behaviour(&self, behaviour: Behaviour) {
-        *self
-            .shared
-            .behaviour
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(behaviour);
+        self.shared.controls.set_behaviour(Arc::new(behaviour));
     }
 
     /// The current behaviour.
     pub fn behaviour(&self) -> Arc<Behaviour> {
-        current_behaviour(&self.shared)
+        self.shared.controls.behaviour()
+    }
+
+    /// The behaviour it started with.
+    pub fn initial_behaviour(&self) -> Arc<Behaviour> {
+        self.shared.controls.initial()
+    }
+
+    /// Back to the behaviour it started with, with an empty journal (`POST /__admin/reset`).
+    pub fn reset(&self) {
+        self.shared.controls.reset();
     }
 
     /// The PKI it answers for.
@@ -232,15 +234,6 @@ fn current_factory(shared: &Shared) -> Arc<ResponseFactory> {
     )
 }
 
-fn current_behaviour(shared: &Shared) -> Arc<Behaviour> {
-    Arc::clone(
-        &shared
-            .behaviour
-            .read()
-            .unwrap_or_else(PoisonError::into_inner),
-    )
-}
-
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
@@ -280,13 +273,16 @@ async fn handle(
     control: Arc<SocketControl>,
     request: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Infallible> {
+    if admin::is_admin(request.uri().path()) {
+        return Ok(handle_admin(&shared, request).await);
+    }
     let (parts, body) = request.into_parts();
     let method = parts.method;
     let path = parts.uri.path().to_owned();
     let time = shared.clock.now();
 
     let body = match method {
-        Method::POST => match read_body(body).await {
+        Method::POST => match read_body(body, MAX_REQUEST_BODY).await {
             Ok(body) => RawBody::Read(body),
             Err(()) => RawBody::TooLarge {
                 limit: MAX_REQUEST_BODY,
@@ -313,7 +309,7 @@ async fn handle(
     if shared.log_requests {
         log_request(&entry.method, &entry.path, &decoded);
     }
-    shared.journal.record(entry);
+    shared.controls.journal.record(entry);
     if too_large {
         return Ok(plain(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -321,9 +317,9 @@ async fn handle(
         ));
     }
 
-    let behaviour = current_behaviour(&shared);
+    let behaviour = shared.controls.behaviour();
     let response = match decoded {
-        Err(_) => ocsp_response(malformed_request(), None),
+        Err(_) => ocsp_response(answer::malformed_request(), None),
         Ok(decoded) => answer(&shared, &control, &behaviour, &decoded).await,
     };
     Ok(response)
@@ -360,8 +356,27 @@ fn truncate(text: &str, max: usize) -> &str {
     }
 }
 
-async fn read_body(body: Incoming) -> Result<Bytes, ()> {
-    Limited::new(body, MAX_REQUEST_BODY)
+/// An admin request, never journalled: its body read up to [`MAX_ADMIN_BODY`], then answered
+/// as JSON.
+async fn handle_admin(shared: &Shared, request: Request<Incoming>) -> Response<ResponseBody> {
+    let (parts, body) = request.into_parts();
+    let body = read_body(body, MAX_ADMIN_BODY).await.ok();
+    admin::respond(
+        &shared.controls,
+        &parts.method,
+        parts.uri.path(),
+        parts.uri.query(),
+        body.as_deref(),
+    )
+    .map(|bytes| {
+        Full::new(bytes)
+            .map_err(|never| match never {})
+            .boxed_unsync()
+    })
+}
+
+async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ()> {
+    Limited::new(body, limit)
         .collect()
         .await
         .map(|collected| collected.to_bytes())
@@ -378,43 +393,20 @@ async fn answer(
     if let Some(delay) = delivery.delay {
         shared.clock.sleep(delay).await;
     }
-    let der = match current_factory(shared).respond(
-        &behaviour.response,
-        request,
-        shared.clock.now(),
-    ) {
-        Ok(der) => der,
-        Err(error) => {
-            tracing::warn!(%error, "cannot build the planned response; answering internalError");
-            internal_error()
-        }
-    };
-    // A cache may keep only the response as signed, whole.
-    let etag = (delivery.body == Body::Der).then(|| {
-        use sha2::Digest;
-        ocsp::hex(&sha2::Sha256::digest(&der)[..16])
-    });
-    let (bytes, content_type) = match delivery.body {
-        Body::Der => (der, OCSP_RESPONSE_TYPE),
-        Body::TruncatedDer => (der[..der.len() / 2].to_vec(), OCSP_RESPONSE_TYPE),
-        Body::TrailingBytes => {
-            let mut bytes = der;
-            bytes.extend([0, 0]);
-            (bytes, OCSP_RESPONSE_TYPE)
-        }
-        Body::RandomBytes => (not_der(&der), OCSP_RESPONSE_TYPE),
-        Body::Empty => (Vec::new(), OCSP_RESPONSE_TYPE),
-        Body::Html => (HTML_PAGE.as_bytes().to_vec(), "text/html; charset=utf-8"),
-        Body::Oversized(size) => {
-            let mut bytes = der;
-            bytes.resize(size.max(bytes.len()), 0);
-            (bytes, OCSP_RESPONSE_TYPE)
-        }
-        Body::NeverEnding => {
+    let now = shared.clock.now();
+    let der = answer::sign(&current_factory(shared), behaviour, request, now);
+    let status = answer::status(delivery);
+    let etag = answer::etag(behaviour, &der);
+    let (bytes, payload_type) = match answer::payload(der, delivery.body) {
+        Payload::Bytes {
+            bytes,
+            content_type,
+        } => (bytes, content_type),
+        Payload::Endless => {
             let zeros = Bytes::from(vec![0u8; 16 * 1024]);
             let endless = stream::repeat_with(move || Ok(Frame::data(zeros.clone())));
             return with_headers(
-                StatusCode::from_u16(delivery.http_status).unwrap_or(StatusCode::OK),
+                status,
                 delivery,
                 OCSP_RESPONSE_TYPE,
                 None,
@@ -468,64 +460,24 @@ async fn answer(
             StreamBody::new(drip).boxed_unsync()
         }
     };
-    let status = StatusCode::from_u16(delivery.http_status).unwrap_or(StatusCode::OK);
-    let content_type = delivery.content_type.as_deref().unwrap_or(content_type);
-    let mut response = with_headers(status, delivery, content_type, Some(length), body);
-    if let (ResponsePlan::Signed(plan), Some(etag)) = (&behaviour.response, etag) {
-        caching_headers(response.headers_mut(), plan, shared.clock.now(), &etag);
-    }
+    let mut response = with_headers(status, delivery, payload_type, Some(length), body);
+    answer::caching_headers(response.headers_mut(), behaviour, etag, shared.clock.now());
     response
-}
-
-/// RFC 5019 section 6.2: what a cache needs to keep a signed response until its nextUpdate.
-fn caching_headers(
-    headers: &mut http::HeaderMap,
-    plan: &ocsp::SignedPlan,
-    now: time::OffsetDateTime,
-    etag: &str,
-) {
-    let mut add = |name: header::HeaderName, value: String| {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    };
-    add(header::ETAG, format!("\"{etag}\""));
-    add(
-        header::LAST_MODIFIED,
-        contract::imf_fixdate(now + plan.this_update),
-    );
-    if let Some(next_update) = plan.next_update {
-        let max_age = next_update.whole_seconds().max(0);
-        add(
-            header::CACHE_CONTROL,
-            format!("max-age={max_age}, public, no-transform, must-revalidate"),
-        );
-        add(header::EXPIRES, contract::imf_fixdate(now + next_update));
-    }
 }
 
 fn with_headers(
     status: StatusCode,
     delivery: &super::behaviour::Delivery,
-    content_type: &str,
+    payload_type: &'static str,
     length: Option<usize>,
     body: ResponseBody,
 ) -> Response<ResponseBody> {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(content_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
+    answer::delivery_headers(headers, delivery, payload_type);
     if let Some(length) = length {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    }
-    if let Some(location) = delivery
-        .redirect_to
-        .as_deref()
-        .and_then(|location| HeaderValue::from_str(location).ok())
-    {
-        headers.insert(header::LOCATION, location);
     }
     response
 }
@@ -557,25 +509,3 @@ fn plain(status: StatusCode, text: &'static str) -> Response<ResponseBody> {
     );
     response
 }
-
-/// An unsigned `malformedRequest` response.
-fn malformed_request() -> Vec<u8> {
-    unsigned_response(ResponseStatus::MalformedRequest.code())
-}
-
-/// An unsigned `internalError` response.
-fn internal_error() -> Vec<u8> {
-    unsigned_response(ResponseStatus::InternalError.code())
-}
-
-/// Sixty-four octets derived from `seed` that are certainly not DER (the first is not a
-/// valid tag for an OCSPResponse).
-fn not_der(seed: &[u8]) -> Vec<u8> {
-    use sha2::Digest;
-    let mut bytes = sha2::Sha512::digest(seed).to_vec();
-    bytes[0] = 0xff;
-    bytes
-}
-
-const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\
-<body><h1>Bad Gateway</h1><p>The OCSP service is unavailable.</p></body></html>\n";

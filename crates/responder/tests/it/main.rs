@@ -3,5 +3,8 @@
 // The crate under test by the short name the other crates use for it.
 extern crate ocsp_harness_responder as responder;
 
+mod admin;
 mod catalogue_properties;
 mod server;
+#[cfg(feature = "wiremock")]
+mod wiremock_respond;

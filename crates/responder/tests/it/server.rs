@@ -18,20 +18,20 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 use x509_cert::Certificate;
 
-const AT: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+pub(crate) const AT: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
 /// The unsigned answers, byte for byte as RFC 6960 encodes them (not built by the code under
 /// test, so that an encoding bug there shows).
 const MALFORMED_REQUEST: [u8; 5] = [0x30, 0x03, 0x0a, 0x01, 0x01];
 const UNAUTHORIZED: [u8; 5] = [0x30, 0x03, 0x0a, 0x01, 0x06];
 
-struct Setup {
-    pki: Arc<TestPki>,
-    clock: VirtualClock,
-    responder: ResponderHandle,
-    http: reqwest::Client,
+pub(crate) struct Setup {
+    pub(crate) pki: Arc<TestPki>,
+    pub(crate) clock: VirtualClock,
+    pub(crate) responder: ResponderHandle,
+    pub(crate) http: reqwest::Client,
 }
 
-async fn setup(behaviour: Behaviour) -> Setup {
+pub(crate) async fn setup(behaviour: Behaviour) -> Setup {
     let pki = Arc::new(TestPki::generate(&PkiProfile::at(AT)).expect("generates"));
     let clock = VirtualClock::new(AT);
     let shared: Arc<dyn Clock> = Arc::new(clock.clone());
@@ -53,11 +53,11 @@ async fn setup(behaviour: Behaviour) -> Setup {
     }
 }
 
-fn certificate(pki: &TestPki, role: Role) -> Certificate {
+pub(crate) fn certificate(pki: &TestPki, role: Role) -> Certificate {
     Certificate::from_der(pki.cert(role).der()).expect("decodes")
 }
 
-fn request_for(
+pub(crate) fn request_for(
     pki: &TestPki,
     role: Role,
     algorithm: HashAlgorithm,
@@ -72,7 +72,7 @@ fn request_for(
     build_request(cert_id, nonce).expect("request")
 }
 
-async fn post(setup: &Setup, body: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn post(setup: &Setup, body: Vec<u8>) -> reqwest::Response {
     setup
         .http
         .post(setup.responder.url())
@@ -83,7 +83,7 @@ async fn post(setup: &Setup, body: Vec<u8>) -> reqwest::Response {
         .expect("answered")
 }
 
-fn verify(
+pub(crate) fn verify(
     setup: &Setup,
     der: &[u8],
     role: Role,
