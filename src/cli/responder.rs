@@ -12,6 +12,7 @@ use ocsp_harness::clock::SystemClock;
 use ocsp_harness::pki;
 use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
 
+use super::logging::{self, LogFormat};
 use super::{emit, stop_requested};
 
 pub fn catalogue_text() -> Result<String, std::fmt::Error> {
@@ -46,6 +47,7 @@ pub fn run_responder(
     name: &str,
     quiet: bool,
     threads: usize,
+    log_format: LogFormat,
 ) -> anyhow::Result<ExitCode> {
     let behaviour = behaviour_named(name).with_context(|| unknown_behaviour(name))?;
     let pki =
@@ -63,15 +65,7 @@ pub fn run_responder(
     }
     .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        if !quiet {
-            use std::io::IsTerminal;
-            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            tracing_subscriber::fmt()
-                .with_writer(std::io::stderr)
-                .with_ansi(colour)
-                .with_target(false)
-                .init();
-        }
+        logging::init(log_format, !quiet)?;
         let config = ResponderConfig {
             listen,
             clock: Arc::new(SystemClock),

@@ -13,6 +13,6 @@ pub use catalogue::{CatalogueEntry, behaviour_named, catalogue};
 pub use contract::{DEFAULT_RESPONSE_TIMEOUT, RESPONSE_CAP, Verdict};
 pub use journal::{Journal, JournalEntry, Undecodable};
 pub use server::{
-    MAX_REQUEST_BODY, OCSP_RESPONSE_TYPE, Responder, ResponderConfig, ResponderError,
-    ResponderHandle,
+    ACCESS_TARGET, MAX_REQUEST_BODY, OCSP_RESPONSE_TYPE, Responder, ResponderConfig,
+    ResponderError, ResponderHandle,
 };
