@@ -248,8 +248,13 @@ fn responder_serves_and_logs_each_request_until_interrupted() {
         .filter(|line| line.contains("request"))
         .collect();
     assert_eq!(lines.len(), 1, "{log}");
-    assert!(lines[0].contains("method=POST"), "{log}");
-    assert!(lines[0].contains("cert_ids=sha1:"), "{log}");
+    // The reference server's shape, then what the request asked.
+    assert!(
+        lines[0].contains(" request method=POST path=/ status=200 duration_ms="),
+        "{log}"
+    );
+    assert!(lines[0].contains(" remote=127.0.0.1:"), "{log}");
+    assert!(lines[0].contains(" user=- cert_ids=sha1:"), "{log}");
     assert!(
         !log.contains('\u{1b}'),
         "no colour when not a terminal: {log:?}"
@@ -879,4 +884,52 @@ fn sigterm_lets_a_request_in_flight_finish() {
     assert_eq!(json["query_frequency"], 600, "{json}");
     let output = child.wait_with_output().expect("exits");
     assert!(output.status.success(), "{:?}", output.status);
+}
+
+#[test]
+fn the_responder_takes_its_settings_from_the_environment_and_logs_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = generate(dir.path(), &[]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let mut command = crate::harness();
+    command
+        .arg("responder")
+        .env("OCSP_HARNESS_PKI", dir.path())
+        .env("OCSP_HARNESS_RESPONDER_LISTEN", "127.0.0.1:0")
+        .env("OCSP_HARNESS_BEHAVIOUR", "revoked")
+        .env("OCSP_HARNESS_LOG_FORMAT", "json")
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::piped());
+    let (child, banner) = spawn_server(command, "http://");
+    assert!(banner.contains("with behaviour revoked"), "{banner}");
+    let url = banner
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("the banner names the URL")
+        .to_owned();
+    let malformed = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "--data-binary", "not DER", &url])
+        .output()
+        .expect("curl runs");
+    assert!(malformed.status.success(), "{}", stderr(&malformed));
+    let output = terminate_with_output(child);
+    assert!(output.status.success(), "{:?}", output.status);
+    let log = stderr(&output);
+    let line: serde_json::Value = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|line| line["target"] == "ocsp_harness::access")
+        .unwrap_or_else(|| panic!("no request line: {log}"));
+    assert_eq!(
+        (
+            &line["method"],
+            &line["path"],
+            &line["status"],
+            &line["user"]
+        ),
+        (&"POST".into(), &"/".into(), &200.into(), &"-".into()),
+        "{line}"
+    );
+    assert!(line["duration_ms"].is_f64(), "{line}");
+    assert!(line["error"].is_string(), "{line}");
 }

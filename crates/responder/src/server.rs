@@ -374,7 +374,7 @@ fn log_request(
                 .collect();
             tracing::info!(
                 target: ACCESS_TARGET,
-                %method, %path, status, duration_ms, remote = %peer, user = "-",
+                %method, %path, status, duration_ms, remote = %peer, user = %"-",
                 cert_ids = %cert_ids.join(","),
                 nonce_len = summary.nonce_len.unwrap_or(0),
                 "request"
@@ -383,7 +383,7 @@ fn log_request(
         Some(Err(error)) => {
             tracing::info!(
                 target: ACCESS_TARGET,
-                %method, %path, status, duration_ms, remote = %peer, user = "-",
+                %method, %path, status, duration_ms, remote = %peer, user = %"-",
                 %error,
                 "request"
             );
@@ -391,7 +391,7 @@ fn log_request(
         None => {
             tracing::info!(
                 target: ACCESS_TARGET,
-                %method, %path, status, duration_ms, remote = %peer, user = "-",
+                %method, %path, status, duration_ms, remote = %peer, user = %"-",
                 "request"
             );
         }
