@@ -43,7 +43,8 @@ pub struct ServeArgs {
     #[arg(long, env = "OCSP_HARNESS_STATE_HOOKS")]
     pub state_hooks: bool,
     /// Key type of the generated PKI.
-    #[arg(long, value_name = "TYPE", env = "OCSP_HARNESS_KEY_TYPE", default_value_t = KeyType::P256, ignore_case = true,
+    #[arg(long, value_name = "TYPE", env = "OCSP_HARNESS_KEY_TYPE",
+          default_value_t = KeyType::P256, ignore_case = true,
           value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
               .try_map(|name| name.parse::<KeyType>()))]
     pub key_type: KeyType,
