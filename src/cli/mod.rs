@@ -16,6 +16,7 @@ use ocsp_harness::pki::{KeyType, ResponderUrl, Serial};
 pub mod colour;
 mod inspect;
 mod keep_up;
+mod logging;
 mod pki_generate;
 mod probe;
 mod responder;
@@ -74,14 +75,24 @@ enum Command {
     /// Run the fake OCSP responder until interrupted, logging each request.
     Responder {
         /// A PKI directory written by `pki generate`.
-        #[arg(long, value_name = "DIR", required_unless_present = "list")]
+        #[arg(
+            long,
+            value_name = "DIR",
+            env = "OCSP_HARNESS_PKI",
+            required_unless_present = "list"
+        )]
         pki: Option<PathBuf>,
         /// Address to listen on (port 0 picks a free one).
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        #[arg(
+            long,
+            value_name = "ADDR",
+            env = "OCSP_HARNESS_RESPONDER_LISTEN",
+            default_value = "127.0.0.1:8080"
+        )]
         listen: SocketAddr,
         /// Behaviour from the catalogue (see --list).
-        #[arg(long, value_name = "NAME", default_value = "good", hide_possible_values = true,
-              value_parser = behaviour_parser())]
+        #[arg(long, value_name = "NAME", env = "OCSP_HARNESS_BEHAVIOUR", default_value = "good",
+              hide_possible_values = true, value_parser = behaviour_parser())]
         behaviour: NamedBehaviour,
         /// List the behaviours with their expected verdicts, and exit.
         #[arg(long)]
@@ -92,6 +103,8 @@ enum Command {
         /// Worker threads (default: one per core; 1 runs everything on one thread).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
+        #[command(flatten)]
+        log: logging::LogArgs,
     },
     /// Run the reference server: the OCSP endpoints over HTTPS, with an embedded responder.
     Serve(serve::ServeArgs),
@@ -283,6 +296,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             list,
             quiet,
             threads,
+            log,
         } => {
             if list {
                 emit(&responder::catalogue_text()?)?;
@@ -292,7 +306,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let threads = threads.map(usize::from).unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
             });
-            responder::run_responder(&dir, listen, &behaviour.name, quiet, threads)
+            responder::run_responder(
+                &dir,
+                listen,
+                &behaviour.name,
+                quiet,
+                threads,
+                log.log_format,
+            )
         }
         Command::Serve(args) => serve::serve(args),
         Command::Inspect {

@@ -12,6 +12,7 @@ use ocsp_harness::clock::SystemClock;
 use ocsp_harness::pki;
 use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
 
+use super::logging::{self, LogFormat};
 use super::{emit, stop_requested};
 
 pub fn catalogue_text() -> Result<String, std::fmt::Error> {
@@ -46,6 +47,7 @@ pub fn run_responder(
     name: &str,
     quiet: bool,
     threads: usize,
+    log_format: LogFormat,
 ) -> anyhow::Result<ExitCode> {
     // clap took only names of the catalogue.
     let behaviour = behaviour_named(name).with_context(|| format!("unknown behaviour {name:?}"))?;
@@ -64,13 +66,7 @@ pub fn run_responder(
     }
     .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        if !quiet {
-            tracing_subscriber::fmt()
-                .with_writer(std::io::stderr)
-                .with_ansi(super::colour::colour_enabled(super::colour::Stream::Stderr))
-                .with_target(false)
-                .init();
-        }
+        logging::init(log_format, !quiet)?;
         let config = ResponderConfig {
             listen,
             clock: Arc::new(SystemClock),

@@ -3,41 +3,60 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{NamedBehaviour, behaviour_parser, emit, parse_user, stop_requested};
 use clap::builder::TypedValueParser;
 use ocsp_harness::contract::{ManagementRole, User};
 use ocsp_harness::pki::{self, KeyType};
 use ocsp_harness::reference::{ReferenceOptions, ReferenceServer, ServerClock};
 
+use super::logging::{self, LogArgs};
+use super::{NamedBehaviour, behaviour_parser, emit, parse_user, stop_requested};
+
 /// The fastest `--clock-speed`: an hour a second.
 const MAX_CLOCK_SPEED: i64 = 3600;
+
+/// How long requests in flight may take to finish after SIGTERM or Ctrl-C before their
+/// connections are dropped: longer than any answer of the server's own (the task queue gives up
+/// after 5 s), short enough for a supervisor's stop timeout (Docker's is 10 s).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The command line of `serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9443")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "OCSP_HARNESS_LISTEN",
+        default_value = "127.0.0.1:9443"
+    )]
     pub listen: SocketAddr,
     /// Plain HTTP instead of HTTPS, for local debugging.
-    #[arg(long)]
+    #[arg(long, env = "OCSP_HARNESS_PLAIN_HTTP")]
     pub plain_http: bool,
     /// Offer the provider states under /_harness (node capability, queue, clock, reset).
-    #[arg(long)]
+    #[arg(long, env = "OCSP_HARNESS_STATE_HOOKS")]
     pub state_hooks: bool,
     /// Key type of the generated PKI.
-    #[arg(long, value_name = "TYPE", default_value_t = KeyType::P256, ignore_case = true,
+    #[arg(long, value_name = "TYPE", env = "OCSP_HARNESS_KEY_TYPE",
+          default_value_t = KeyType::P256, ignore_case = true,
           value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
               .try_map(|name| name.parse::<KeyType>()))]
     pub key_type: KeyType,
     /// Address of the embedded OCSP responder.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "OCSP_HARNESS_RESPONDER_LISTEN",
+        default_value = "127.0.0.1:0"
+    )]
     pub responder_listen: SocketAddr,
     /// The embedded responder's behaviour (see `responder --list`).
-    #[arg(long, value_name = "NAME", default_value = "good", hide_possible_values = true,
-          value_parser = behaviour_parser())]
+    #[arg(long, value_name = "NAME", env = "OCSP_HARNESS_BEHAVIOUR", default_value = "good",
+          hide_possible_values = true, value_parser = behaviour_parser())]
     pub behaviour: NamedBehaviour,
     /// A user, ROLE=USERNAME:PASSWORD, replacing that role's generated one; repeatable.
     #[arg(long = "user", value_name = "ROLE=USER:PASSWORD", env = "OCSP_HARNESS_USERS",
@@ -46,17 +65,23 @@ pub struct ServeArgs {
     /// Run the server's clock N times faster than real time, from the machine's time at start
     /// (1..=3600; 1 is the system clock): for testing real-time runs, an hour of the server's
     /// time passes in 3600/N seconds. Background polls follow it; answers' Date headers say it.
-    #[arg(long, value_name = "N", default_value_t = 1,
+    #[arg(long, value_name = "N", env = "OCSP_HARNESS_CLOCK_SPEED", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=MAX_CLOCK_SPEED))]
     pub clock_speed: u32,
     /// Where to write the CA certificate clients should trust (default: a temporary file).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "OCSP_HARNESS_CA_OUT")]
     pub ca_out: Option<PathBuf>,
+    /// Do not log requests (other log lines stay).
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 /// Starts the reference server and waits for Ctrl-C.
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let behaviour = args.behaviour.behaviour;
+    logging::init(args.log.log_format, !args.quiet)?;
     let mut users = ocsp_harness::reference::generate_users();
     for user in args.users {
         users.set(user);
@@ -139,7 +164,11 @@ fn run(options: ReferenceOptions, ca_out: Option<PathBuf>) -> anyhow::Result<Exi
             }
             Err(error) => Err(error),
         };
-        server.shutdown().await;
+        tracing::info!(
+            "stopping: no new connections; requests in flight have {} s to finish",
+            SHUTDOWN_GRACE.as_secs()
+        );
+        server.shutdown_gracefully(SHUTDOWN_GRACE).await;
         if tls && temporary_ca {
             // Ours to remove: a CA file nobody asked to keep.
             let _ = std::fs::remove_file(&ca_path);

@@ -248,8 +248,13 @@ fn responder_serves_and_logs_each_request_until_interrupted() {
         .filter(|line| line.contains("request"))
         .collect();
     assert_eq!(lines.len(), 1, "{log}");
-    assert!(lines[0].contains("method=POST"), "{log}");
-    assert!(lines[0].contains("cert_ids=sha1:"), "{log}");
+    // The reference server's shape, then what the request asked.
+    assert!(
+        lines[0].contains(" request method=POST path=/ status=200 duration_ms="),
+        "{log}"
+    );
+    assert!(lines[0].contains(" remote=127.0.0.1:"), "{log}");
+    assert!(lines[0].contains(" user=- cert_ids=sha1:"), "{log}");
     assert!(
         !log.contains('\u{1b}'),
         "no colour when not a terminal: {log:?}"
@@ -481,15 +486,18 @@ fn contract_prints_the_rules_one_rule_or_json_and_refuses_an_unknown_rule() {
 /// Starts `args` (a server), reads its banner to the end of the line naming `marker`, and
 /// returns the child with the banner's text so far.
 fn start_server(args: &[&str], marker: &str) -> (std::process::Child, String) {
+    let mut command = crate::harness();
+    command.args(args).stderr(std::process::Stdio::null());
+    spawn_server(command, marker)
+}
+
+/// Like [`start_server`], for a command made by the caller (its environment, where its stderr
+/// goes).
+fn spawn_server(mut command: Command, marker: &str) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
 
-    let mut child = crate::harness()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts");
+    let mut child = command.stdout(Stdio::piped()).spawn().expect("starts");
     let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
     let mut banner = String::new();
     while !banner.contains(marker) {
@@ -505,12 +513,17 @@ fn start_server(args: &[&str], marker: &str) -> (std::process::Child, String) {
 }
 
 fn terminate(child: std::process::Child) -> std::process::ExitStatus {
+    terminate_with_output(child).status
+}
+
+/// Sends SIGTERM and waits for the end; the output holds whatever was piped (stderr).
+fn terminate_with_output(child: std::process::Child) -> Output {
     let sent = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(sent.success());
-    child.wait_with_output().expect("exits").status
+    child.wait_with_output().expect("exits")
 }
 
 #[test]
@@ -547,6 +560,378 @@ fn sigterm_stops_the_responder_cleanly() {
     );
     let status = terminate(child);
     assert!(status.success(), "exit status {status:?}");
+}
+
+/// The admin of the services' tests, its password, and both as Basic credentials in base64:
+/// none of them may reach a log.
+const ADMIN: &str = "admin=alice:s3cret";
+const PASSWORD: &str = "s3cret";
+const BASIC: &str = "YWxpY2U6czNjcmV0";
+/// What a private key in a request body stands for: bodies are never logged.
+const KEY_IN_BODY: &str = "PRIVATEKEYMATERIAL";
+
+/// `serve` on a free port with the admin above, logging to a pipe, and `env` set; returns the
+/// child, its URL and its CA file.
+fn start_logging_serve(
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (std::process::Child, String, String) {
+    let mut command = crate::harness();
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--user", ADMIN])
+        .args(extra)
+        // The defaults, whatever the environment of the tests says.
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
+        .stderr(std::process::Stdio::piped());
+    let (child, banner) = spawn_server(command, "try: ");
+    let url = banner
+        .split_whitespace()
+        .find(|word| word.starts_with("https://"))
+        .expect("the banner names the URL")
+        .to_owned();
+    let ca = banner
+        .lines()
+        .find_map(|line| line.strip_prefix("CA certificate: "))
+        .expect("the banner names the CA file")
+        .to_owned();
+    (child, url, ca)
+}
+
+fn curl(ca: &str, args: &[&str]) -> Output {
+    Command::new("curl")
+        .args(["-s", "--cacert", ca])
+        .args(args)
+        .output()
+        .expect("curl runs")
+}
+
+/// A request with the password in Basic auth, a PUT whose body holds a key, and the health
+/// route: what the log tests send.
+fn send_requests_with_secrets(url: &str, ca: &str) {
+    let got = curl(ca, &["-u", "alice:s3cret", &format!("{url}/v1/ocsp")]);
+    assert!(got.status.success(), "{}", stderr(&got));
+    let body = format!(
+        r#"{{"certificates": [{{"name": "proxy", "certificate": "x", "key": "{KEY_IN_BODY}"}}]}}"#
+    );
+    let put = curl(
+        ca,
+        &[
+            "-u",
+            "alice:s3cret",
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &body,
+            &format!("{url}/v1/cluster/certificates"),
+        ],
+    );
+    assert!(put.status.success(), "{}", stderr(&put));
+    let health = curl(ca, &[&format!("{url}/_harness/health")]);
+    assert!(health.status.success(), "{}", stderr(&health));
+}
+
+fn assert_no_secret(log: &str) {
+    for secret in [PASSWORD, BASIC, KEY_IN_BODY] {
+        assert!(!log.contains(secret), "{secret} in the log: {log}");
+    }
+}
+
+#[test]
+fn serve_takes_its_address_from_the_environment_and_answers_health_without_login() {
+    // A port free a moment ago: the variable must carry a real one to show it is used.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut command = crate::harness();
+    command
+        .args(["serve", "--user", ADMIN])
+        .env("OCSP_HARNESS_LISTEN", &listen)
+        .stderr(std::process::Stdio::null());
+    let (child, banner) = spawn_server(command, "try: ");
+    let url = format!("https://{listen}");
+    assert!(
+        banner.contains(&format!("reference server at {url} ")),
+        "{banner}"
+    );
+    let ca = banner
+        .lines()
+        .find_map(|line| line.strip_prefix("CA certificate: "))
+        .expect("the banner names the CA file")
+        .to_owned();
+    let health = format!("{url}/_harness/health");
+    for credentials in [&[][..], &["-u", "alice:wrong"][..], &["-u", "nobody:x"][..]] {
+        let answer = curl(&ca, &[credentials, &["-i", &health][..]].concat());
+        let text = stdout(&answer);
+        assert!(text.starts_with("HTTP/2 200"), "{credentials:?}: {text}");
+        assert!(
+            text.to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{text}"
+        );
+        let body = text.split("\r\n\r\n").nth(1).expect("a body");
+        let body: serde_json::Value = serde_json::from_str(body).expect("JSON");
+        assert_eq!(body["status"], "ok", "{body}");
+        assert!(
+            body["responder"]
+                .as_str()
+                .is_some_and(|url| url.starts_with("http://127.0.0.1:")),
+            "{body}"
+        );
+    }
+    let head = curl(&ca, &["-I", &health]);
+    assert!(stdout(&head).starts_with("HTTP/2 200"), "{}", stdout(&head));
+    // Help names the variable, with its value (an address is no secret).
+    let help = crate::harness()
+        .args(["serve", "--help"])
+        .env("OCSP_HARNESS_LISTEN", &listen)
+        .output()
+        .expect("runs");
+    assert!(
+        stdout(&help).contains("[env: OCSP_HARNESS_LISTEN="),
+        "{}",
+        stdout(&help)
+    );
+    let status = terminate(child);
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_flag_beats_its_environment_variable() {
+    let (child, url, _ca) = start_logging_serve(&[], &[("OCSP_HARNESS_LISTEN", "127.0.0.1:1")]);
+    assert!(!url.ends_with(":1"), "{url}");
+    let _ = terminate(child);
+}
+
+#[test]
+fn users_from_the_environment_keep_their_passwords_out_of_help() {
+    let help = crate::harness()
+        .args(["serve", "--help"])
+        .env("OCSP_HARNESS_USERS", ADMIN)
+        .output()
+        .expect("runs");
+    let text = stdout(&help);
+    assert!(text.contains("OCSP_HARNESS_USERS"), "{text}");
+    assert!(!text.contains(PASSWORD), "{text}");
+}
+
+#[test]
+fn serve_logs_one_json_line_per_request_without_secrets() {
+    let (child, url, ca) = start_logging_serve(&["--log-format", "json"], &[]);
+    send_requests_with_secrets(&url, &ca);
+    let output = terminate_with_output(child);
+    assert!(output.status.success(), "{:?}", output.status);
+    let log = stderr(&output);
+    assert_no_secret(&log);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let requests: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|line| line["target"] == "ocsp_harness::access")
+        .collect();
+    let seen: Vec<(&str, &str, u64, &str)> = requests
+        .iter()
+        .map(|line| {
+            (
+                line["method"].as_str().unwrap_or("?"),
+                line["path"].as_str().unwrap_or("?"),
+                line["status"].as_u64().unwrap_or(0),
+                line["user"].as_str().unwrap_or("?"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("GET", "/v1/ocsp", 200, "alice"),
+            ("PUT", "/v1/cluster/certificates", 400, "alice"),
+            ("GET", "/_harness/health", 200, "-"),
+        ],
+        "{log}"
+    );
+    for line in requests {
+        assert_eq!(line["level"], "INFO", "{line}");
+        assert_eq!(line["message"], "request", "{line}");
+        assert!(
+            line["duration_ms"].as_f64().is_some_and(|ms| ms >= 0.0),
+            "{line}"
+        );
+        assert!(
+            line["remote"]
+                .as_str()
+                .is_some_and(|remote| remote.starts_with("127.0.0.1:")),
+            "{line}"
+        );
+        assert!(line["timestamp"].is_string(), "{line}");
+    }
+}
+
+#[test]
+fn serve_logs_text_lines_from_the_environment_and_rust_log_silences_them() {
+    let (child, url, ca) = start_logging_serve(&[], &[("OCSP_HARNESS_LOG_FORMAT", "text")]);
+    send_requests_with_secrets(&url, &ca);
+    let output = terminate_with_output(child);
+    assert!(output.status.success(), "{:?}", output.status);
+    let log = stderr(&output);
+    assert_no_secret(&log);
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains(" request "))
+        .collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    assert!(
+        lines[0].contains("INFO request method=GET path=/v1/ocsp status=200 duration_ms="),
+        "{log}"
+    );
+    assert!(lines[0].contains(" remote=127.0.0.1:"), "{log}");
+    assert!(lines[0].ends_with(" user=alice"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "no colour when not a terminal: {log:?}"
+    );
+
+    for quiet in [&[][..], &["--quiet"][..]] {
+        let env: &[(&str, &str)] = if quiet.is_empty() {
+            &[("RUST_LOG", "warn")]
+        } else {
+            &[]
+        };
+        let (child, url, ca) = start_logging_serve(quiet, env);
+        send_requests_with_secrets(&url, &ca);
+        let output = terminate_with_output(child);
+        assert!(output.status.success(), "{:?}", output.status);
+        let log = stderr(&output);
+        assert!(!log.contains("method="), "{quiet:?} {env:?}: {log}");
+    }
+}
+
+#[test]
+fn a_rust_log_that_does_not_parse_is_a_one_line_error() {
+    let output = crate::harness()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "ocsp_harness=loud")
+        .output()
+        .expect("runs");
+    assert_one_line_error(
+        &output,
+        "RUST_LOG=\"ocsp_harness=loud\" is not a log filter",
+    );
+}
+
+/// SIGTERM while a request is in flight: the server stops accepting connections, answers that
+/// request in full, and exits 0. The request's body is held back until the server has stopped
+/// accepting: `Expect: 100-continue` shows when the server is reading it, and a refused
+/// connection that it has stopped accepting, so nothing waits on a guess.
+#[test]
+fn sigterm_lets_a_request_in_flight_finish() {
+    use std::io::{Read, Write};
+
+    let mut command = crate::harness();
+    command
+        .args([
+            "serve",
+            "--plain-http",
+            "--listen",
+            "127.0.0.1:0",
+            "--user",
+            ADMIN,
+        ])
+        .stderr(std::process::Stdio::null());
+    let (child, banner) = spawn_server(command, "try: ");
+    let addr = banner
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://"))
+        .expect("the banner names the URL")
+        .to_owned();
+    let body = br#"{"query_frequency": 600}"#;
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connects");
+    write!(
+        stream,
+        "PUT /v1/ocsp HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {BASIC}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    )
+    .expect("sends the head");
+    let mut interim = [0u8; 25];
+    stream.read_exact(&mut interim).expect("an interim answer");
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(&addr).is_ok() {
+        assert!(std::time::Instant::now() < deadline, "still accepting");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+
+    stream.write_all(body).expect("sends the body");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("the whole answer");
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    let json = answer.split("\r\n\r\n").nth(1).expect("a body");
+    let json: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    assert_eq!(json["query_frequency"], 600, "{json}");
+    let output = child.wait_with_output().expect("exits");
+    assert!(output.status.success(), "{:?}", output.status);
+}
+
+#[test]
+fn the_responder_takes_its_settings_from_the_environment_and_logs_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = generate(dir.path(), &[]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let mut command = crate::harness();
+    command
+        .arg("responder")
+        .env("OCSP_HARNESS_PKI", dir.path())
+        .env("OCSP_HARNESS_RESPONDER_LISTEN", "127.0.0.1:0")
+        .env("OCSP_HARNESS_BEHAVIOUR", "revoked")
+        .env("OCSP_HARNESS_LOG_FORMAT", "json")
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::piped());
+    let (child, banner) = spawn_server(command, "http://");
+    assert!(banner.contains("with behaviour revoked"), "{banner}");
+    let url = banner
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("the banner names the URL")
+        .to_owned();
+    let malformed = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "--data-binary", "not DER", &url])
+        .output()
+        .expect("curl runs");
+    assert!(malformed.status.success(), "{}", stderr(&malformed));
+    let output = terminate_with_output(child);
+    assert!(output.status.success(), "{:?}", output.status);
+    let log = stderr(&output);
+    let line: serde_json::Value = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|line| line["target"] == "ocsp_harness::access")
+        .unwrap_or_else(|| panic!("no request line: {log}"));
+    assert_eq!(
+        (
+            &line["method"],
+            &line["path"],
+            &line["status"],
+            &line["user"]
+        ),
+        (&"POST".into(), &"/".into(), &200.into(), &"-".into()),
+        "{line}"
+    );
+    assert!(line["duration_ms"].is_f64(), "{line}");
+    assert!(line["error"].is_string(), "{line}");
 }
 
 /// `curl` with the README's arguments, its output as JSON.

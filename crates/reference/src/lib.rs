@@ -2,6 +2,7 @@
 //! Basic auth and roles, the cluster model (nodes, certificates, task queue, poller,
 //! status cache), provider states, and the server that runs them over HTTPS.
 
+mod access;
 mod alerts;
 mod certificate;
 mod cluster;
@@ -16,6 +17,7 @@ mod server;
 mod states;
 mod store;
 
+pub use access::{ACCESS_TARGET, HEALTH_PATH};
 pub use alerts::{Alerts, SettingsError};
 pub use certificate::{CertificateError, InstalledCertificate, ProxyCertificate};
 pub use cluster::{

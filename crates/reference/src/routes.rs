@@ -207,6 +207,12 @@ fn media_range_admits_json(range: &str) -> bool {
 
 /// The role of the user the Basic credentials name, if they name one.
 fn authenticated_role(state: &AppState, headers: &HeaderMap) -> Option<ManagementRole> {
+    let (username, password) = basic_credentials(headers)?;
+    authenticate(&state.users, &username, &password)
+}
+
+/// The user name and password of Basic credentials, if the request carries any.
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let credentials = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -223,7 +229,7 @@ fn authenticated_role(state: &AppState, headers: &HeaderMap) -> Option<Managemen
         })
         .and_then(|decoded| String::from_utf8(decoded).ok())?;
     let (username, password) = credentials.split_once(':')?;
-    authenticate(&state.users, username, password)
+    Some((username.to_owned(), password.to_owned()))
 }
 
 /// The body as JSON: `None` when there is none. A body must be declared JSON (or carry no

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum_server::tls_rustls::RustlsConfig;
 use time::OffsetDateTime;
@@ -16,6 +17,7 @@ use super::cluster::{Cluster, DEFAULT_NODES};
 use super::store::CertificateStore;
 use contract::Users;
 
+use super::access::{health_routes, with_access_log};
 use super::date::with_date_header;
 use super::journal::{RequestJournal, with_journal};
 use super::routes::{AppState, app};
@@ -211,10 +213,12 @@ impl ReferenceServer {
         let cluster = Cluster::new(Arc::clone(&clock), options.nodes, certificates.clone())?;
         let poller = cluster.spawn_poller();
 
+        let users = Arc::new(options.users.clone());
         let mut router = app(AppState {
             cluster: Arc::clone(&cluster),
-            users: Arc::new(options.users.clone()),
-        });
+            users: Arc::clone(&users),
+        })
+        .merge(health_routes(responder.url()));
         // Only the provider states read the journal: without them, nothing is recorded.
         let journal = options.state_hooks.then(|| Arc::new(RequestJournal::new()));
         if let Some(journal) = &journal {
@@ -228,12 +232,15 @@ impl ReferenceServer {
             router = with_journal(router, Arc::clone(journal));
         }
         let router = with_date_header(router, Arc::clone(&clock));
+        // Outermost, so that the line gives the status and time of the whole answer.
+        let router = with_access_log(router, users);
 
         let listener =
             std::net::TcpListener::bind(options.listen).map_err(bind_error(options.listen))?;
         let addr = listener.local_addr().map_err(bind_error(options.listen))?;
         let handle = axum_server::Handle::new();
-        let service = router.into_make_service();
+        // The peer's address, for the log line.
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let server = if options.tls {
             let server = pki.cert(Role::Server);
             let config = RustlsConfig::from_pem(
@@ -321,6 +328,17 @@ impl ReferenceServer {
     /// offered (`GET /_harness/requests`).
     pub fn journal(&self) -> Option<&Arc<RequestJournal>> {
         self.journal.as_ref()
+    }
+
+    /// Stops accepting connections at once, lets the requests in flight finish for at most
+    /// `grace` (then drops them), and stops the rest: the embedded responder serves until
+    /// the last request that may need it is answered.
+    pub async fn shutdown_gracefully(mut self, grace: Duration) {
+        self.handle.graceful_shutdown(Some(grace));
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.poller.abort();
     }
 
     /// Stops serving and waits until the listener is closed.

@@ -20,6 +20,8 @@ pub use catalogue::{
 // The limits and verdicts the catalogue is written against, for users of the responder alone.
 pub use contract::{DEFAULT_RESPONSE_TIMEOUT, RESPONSE_CAP, Verdict};
 pub use journal::{Journal, JournalEntry, Undecodable};
-pub use server::{MAX_REQUEST_BODY, Responder, ResponderConfig, ResponderError, ResponderHandle};
+pub use server::{
+    ACCESS_TARGET, MAX_REQUEST_BODY, Responder, ResponderConfig, ResponderError, ResponderHandle,
+};
 #[cfg(feature = "wiremock")]
 pub use wiremock_respond::{Fidelity, OcspRespond, WiremockError, wiremock_fidelity};

@@ -247,7 +247,7 @@ async fn accept_loop(
             // Reap finished connections so that the set does not grow without bound.
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
         };
-        let Ok((stream, _peer)) = accepted else {
+        let Ok((stream, peer)) = accepted else {
             // Out of file descriptors and the like: keep serving the connections we have.
             continue;
         };
@@ -257,7 +257,7 @@ async fn accept_loop(
         let shared = Arc::clone(&shared);
         connections.spawn(async move {
             let service = service_fn(move |request| {
-                handle(Arc::clone(&shared), Arc::clone(&control), request)
+                handle(Arc::clone(&shared), Arc::clone(&control), peer, request)
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
@@ -271,11 +271,32 @@ async fn accept_loop(
 async fn handle(
     shared: Arc<Shared>,
     control: Arc<SocketControl>,
+    peer: SocketAddr,
     request: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Infallible> {
     if admin::is_admin(request.uri().path()) {
         return Ok(handle_admin(&shared, request).await);
     }
+    // Real time, not the responder's clock: the log line says how long the process took.
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let (response, decoded) = respond(&shared, &control, request).await;
+    if shared.log_requests {
+        log_request(&method, &path, peer, &response, started, decoded.as_ref());
+    }
+    Ok(response)
+}
+
+/// The answer, and the request as decoded when it came that far (for the log line).
+async fn respond(
+    shared: &Shared,
+    control: &SocketControl,
+    request: Request<Incoming>,
+) -> (
+    Response<ResponseBody>,
+    Option<Result<DecodedRequest, Undecodable>>,
+) {
     let (parts, body) = request.into_parts();
     let method = parts.method;
     let path = parts.uri.path().to_owned();
@@ -294,7 +315,7 @@ async fn handle(
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
-            return Ok(response);
+            return (response, None);
         }
     };
     let entry = RawEntry {
@@ -306,29 +327,41 @@ async fn handle(
     };
     let too_large = matches!(entry.body, RawBody::TooLarge { .. });
     let decoded = entry.decode();
-    if shared.log_requests {
-        log_request(&entry.method, &entry.path, &decoded);
-    }
     shared.controls.journal.record(entry);
     if too_large {
-        return Ok(plain(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request body too large\n",
-        ));
+        let response = plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
+        return (response, Some(decoded));
     }
 
     let behaviour = shared.controls.behaviour();
-    let response = match decoded {
+    let response = match &decoded {
         Err(_) => ocsp_response(answer::malformed_request(), None),
-        Ok(decoded) => answer(&shared, &control, &behaviour, &decoded).await,
+        Ok(decoded) => answer(shared, control, &behaviour, decoded).await,
     };
-    Ok(response)
+    (response, Some(decoded))
 }
 
-/// One line per request for the standalone responder.
-fn log_request(method: &Method, path: &str, decoded: &Result<DecodedRequest, Undecodable>) {
+/// The target of the request lines, the reference server's too (`ocsp_harness::access`):
+/// `RUST_LOG=ocsp_harness::access=off` silences both.
+pub const ACCESS_TARGET: &str = "ocsp_harness::access";
+
+/// One line per request for the standalone responder: the reference server's fields
+/// (`method`, `path`, `status`, `duration_ms` until the head of the answer, `remote`; `user` is
+/// always `-`, nobody logs in here), then what the request asked.
+fn log_request(
+    method: &Method,
+    path: &str,
+    peer: SocketAddr,
+    response: &Response<ResponseBody>,
+    started: std::time::Instant,
+    decoded: Option<&Result<DecodedRequest, Undecodable>>,
+) {
+    // Milliseconds to the microsecond: a number in JSON, short in text.
+    let duration_ms = (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0;
+    let status = response.status().as_u16();
+    let path = truncate(path, 80);
     match decoded {
-        Ok(decoded) => {
+        Some(Ok(decoded)) => {
             let summary = decoded.summary();
             let cert_ids: Vec<String> = summary
                 .cert_ids
@@ -336,15 +369,27 @@ fn log_request(method: &Method, path: &str, decoded: &Result<DecodedRequest, Und
                 .map(|id| format!("{}:{}", id.hash_algorithm, id.serial))
                 .collect();
             tracing::info!(
-                %method,
-                path = %truncate(path, 80),
+                target: ACCESS_TARGET,
+                %method, %path, status, duration_ms, remote = %peer, user = %"-",
                 cert_ids = %cert_ids.join(","),
                 nonce_len = summary.nonce_len.unwrap_or(0),
                 "request"
             );
         }
-        Err(error) => {
-            tracing::info!(%method, path = %truncate(path, 80), %error, "malformed request");
+        Some(Err(error)) => {
+            tracing::info!(
+                target: ACCESS_TARGET,
+                %method, %path, status, duration_ms, remote = %peer, user = %"-",
+                %error,
+                "request"
+            );
+        }
+        None => {
+            tracing::info!(
+                target: ACCESS_TARGET,
+                %method, %path, status, duration_ms, remote = %peer, user = %"-",
+                "request"
+            );
         }
     }
 }
