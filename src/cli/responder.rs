@@ -90,7 +90,9 @@ pub fn run_responder(
         let stop = stop_requested()?;
         emit(&text)?;
         stop.await;
-        handle.shutdown().await;
+        handle
+            .shutdown_gracefully(super::serve::SHUTDOWN_GRACE)
+            .await;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -702,18 +702,12 @@ fn finish(
 /// and the options a re-run repeats (the selection, then the target's options; never a
 /// credential). A remote run adds what the target reports of itself.
 fn run_info(args: &RunArgs, product_version: Option<ProductVersion>) -> report::RunInfo {
-    // No path: the built-in corpus, which the options name as such.
-    let mut options: Vec<String> = if args.paths.is_empty() {
-        vec![format!(
-            "(built-in corpus of {})",
-            env!("CARGO_PKG_VERSION")
-        )]
-    } else {
-        args.paths
-            .iter()
-            .map(|path| path.display().to_string())
-            .collect()
-    };
+    // No path is the built-in corpus: a re-run gets it by giving none.
+    let mut options: Vec<String> = args
+        .paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
     if let Some(filter) = &args.filter {
         options.push(format!("--filter {filter}"));
     }

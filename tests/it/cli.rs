@@ -850,38 +850,101 @@ fn sigterm_lets_a_request_in_flight_finish() {
         .expect("the banner names the URL")
         .to_owned();
     let body = br#"{"query_frequency": 600}"#;
-    let mut stream = std::net::TcpStream::connect(&addr).expect("connects");
-    write!(
-        stream,
+    let head = format!(
         "PUT /v1/ocsp HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {BASIC}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+         Content-Type: application/json\r\nContent-Length: {}\r\n",
         body.len()
-    )
-    .expect("sends the head");
+    );
+    let answer =
+        String::from_utf8_lossy(&answer_across_sigterm(&child, &addr, &head, body)).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    let json = answer.split("\r\n\r\n").nth(1).expect("a body");
+    let json: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    assert_eq!(json["query_frequency"], 600, "{json}");
+    let output = child.wait_with_output().expect("exits");
+    assert!(output.status.success(), "{:?}", output.status);
+}
+
+/// Sends `head` (with `Expect: 100-continue` added) to `addr`; once the server reads the body,
+/// SIGTERM to `server`; once new connections are refused, the body; returns the whole answer.
+/// The request was in flight when the signal came, and the drain must still answer it.
+fn answer_across_sigterm(
+    server: &std::process::Child,
+    addr: &str,
+    head: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    use std::io::{Read, Write};
+
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    write!(stream, "{head}Expect: 100-continue\r\n\r\n").expect("sends the head");
     let mut interim = [0u8; 25];
     stream.read_exact(&mut interim).expect("an interim answer");
     assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
 
     let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(sent.success());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::net::TcpStream::connect(&addr).is_ok() {
+    while std::net::TcpStream::connect(addr).is_ok() {
         assert!(std::time::Instant::now() < deadline, "still accepting");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 
     stream.write_all(body).expect("sends the body");
-    let mut answer = String::new();
-    stream
-        .read_to_string(&mut answer)
-        .expect("the whole answer");
-    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
-    let json = answer.split("\r\n\r\n").nth(1).expect("a body");
-    let json: serde_json::Value = serde_json::from_str(json).expect("JSON");
-    assert_eq!(json["query_frequency"], 600, "{json}");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("the whole answer");
+    answer
+}
+
+#[test]
+fn sigterm_lets_a_request_in_flight_to_the_responder_finish() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = generate(dir.path(), &[]);
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let mut command = crate::harness();
+    command
+        .args(["responder", "--quiet", "--listen", "127.0.0.1:0", "--pki"])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::null());
+    let (child, banner) = spawn_server(command, "http://");
+    let addr = banner
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://"))
+        .expect("the banner names the URL")
+        .trim_end_matches('/')
+        .to_owned();
+    // Not DER: the answer is a whole OCSP malformedRequest, which is enough to see it arrive.
+    let body = b"not an OCSP request";
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/ocsp-request\r\n\
+         Content-Length: {}\r\n",
+        body.len()
+    );
+    let answer = answer_across_sigterm(&child, &addr, &head, body);
+    let split = answer
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .expect("a head and a body");
+    let (head, der) = (
+        String::from_utf8_lossy(&answer[..split]),
+        &answer[split + 4..],
+    );
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(
+        head.contains("content-type: application/ocsp-response\r\n"),
+        "{head}"
+    );
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .and_then(|length| length.trim().parse().ok())
+        .expect("a Content-Length");
+    assert_eq!(der.len(), length, "the whole body arrived");
+    // malformedRequest (1), unsigned: SEQUENCE { ENUMERATED 1 }.
+    assert_eq!(der, [0x30, 0x03, 0x0a, 0x01, 0x01]);
     let output = child.wait_with_output().expect("exits");
     assert!(output.status.success(), "{:?}", output.status);
 }

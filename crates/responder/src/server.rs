@@ -142,7 +142,7 @@ impl Responder {
 pub struct ResponderHandle {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<oneshot::Sender<Stop>>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -207,9 +207,20 @@ impl ResponderHandle {
     }
 
     /// Stops listening and drops every open connection.
-    pub async fn shutdown(mut self) {
+    pub async fn shutdown(self) {
+        self.stop_with(Stop::Now).await;
+    }
+
+    /// Stops listening at once, lets the requests in flight finish for at most `grace` (real
+    /// time: this is the process going away, not a behaviour under test), closes idle
+    /// keep-alive connections, then drops whatever is left.
+    pub async fn shutdown_gracefully(self, grace: std::time::Duration) {
+        self.stop_with(Stop::Drain(grace)).await;
+    }
+
+    async fn stop_with(mut self, how: Stop) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(how);
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
@@ -220,9 +231,18 @@ impl ResponderHandle {
 impl Drop for ResponderHandle {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(Stop::Now);
         }
     }
+}
+
+/// How the accept loop ends.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// Every connection dropped at once.
+    Now,
+    /// Requests in flight finish, for at most this long.
+    Drain(std::time::Duration),
 }
 
 fn current_factory(shared: &Shared) -> Arc<ResponseFactory> {
@@ -237,12 +257,14 @@ fn current_factory(shared: &Shared) -> Arc<ResponseFactory> {
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
-    mut stopped: oneshot::Receiver<()>,
+    mut stopped: oneshot::Receiver<Stop>,
 ) {
     let mut connections = JoinSet::new();
-    loop {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop = loop {
         let accepted = tokio::select! {
-            _ = &mut stopped => break,
+            // A dropped sender without a word: the handle went away, nothing waits for a drain.
+            stop = &mut stopped => break stop.unwrap_or(Stop::Now),
             accepted = listener.accept() => accepted,
             // Reap finished connections so that the set does not grow without bound.
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
@@ -255,15 +277,21 @@ async fn accept_loop(
         let control = Arc::new(SocketControl::default());
         let io = TokioIo::new(FaultyStream::new(stream, Arc::clone(&control)));
         let shared = Arc::clone(&shared);
-        connections.spawn(async move {
-            let service = service_fn(move |request| {
-                handle(Arc::clone(&shared), Arc::clone(&control), peer, request)
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(io, service)
-                .await;
+        let service = service_fn(move |request| {
+            handle(Arc::clone(&shared), Arc::clone(&control), peer, request)
         });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .keep_alive(true)
+            .serve_connection(io, service);
+        let connection = graceful.watch(connection);
+        connections.spawn(async move {
+            let _ = connection.await;
+        });
+    };
+    drop(listener);
+    if let Stop::Drain(grace) = stop {
+        // Idle connections close now, busy ones after their answer; the rest at the deadline.
+        let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
     }
     connections.abort_all();
 }
