@@ -830,8 +830,6 @@ fn a_rust_log_that_does_not_parse_is_a_one_line_error() {
 /// connection that it has stopped accepting, so nothing waits on a guess.
 #[test]
 fn sigterm_lets_a_request_in_flight_finish() {
-    use std::io::{Read, Write};
-
     let mut command = crate::harness();
     command
         .args([
