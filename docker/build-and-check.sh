@@ -174,7 +174,7 @@ stop_cleanly() {
 # --- serve, with the image's default command
 name=ocsp-harness-check-serve-$$
 password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-step "docker run $image (default command: serve --listen 0.0.0.0:9443)"
+step "docker run $image (default command: serve, listening on OCSP_HARNESS_LISTEN=0.0.0.0:9443)"
 containers+=("$name")
 docker run -d --name "$name" -p 127.0.0.1::9443 --health-interval 1s \
   -e OCSP_HARNESS_USERS="admin=checker:$password" "$image" >/dev/null
@@ -200,6 +200,9 @@ case $answer in
   *'"cert_status":"GOOD"'*) ok "POST /v1/ocsp/test: $answer" ;;
   *) fail "POST /v1/ocsp/test: $answer" ;;
 esac
+health=$(curl -s --cacert "$work/ca.pem" "$url/_harness/health")
+grep -Eq '"status": ?"ok"' <<<"$health" || fail "GET /_harness/health: $health"
+ok "GET /_harness/health without credentials: $health"
 stop_cleanly "$name"
 
 # --- responder, on a PKI the image generates into a mounted directory
@@ -212,20 +215,35 @@ docker run --rm -v "$work/pki:/pki" "$image" pki generate --out /pki \
   { cat "$work/pki.log"; fail "pki generate"; }
 [ -s "$work/pki/manifest.json" ] || fail "pki generate wrote no manifest.json"
 ok "pki generate: $(find "$work/pki" -name '*.pem' | wc -l) PEM files and manifest.json"
-step "docker run $image responder --pki /pki --listen 0.0.0.0:8080"
+step "docker run $image responder (settings from OCSP_HARNESS_PKI, OCSP_HARNESS_RESPONDER_LISTEN)"
 containers+=("$name")
 docker run -d --name "$name" -p 127.0.0.1::8080 --health-interval 1s \
-  -e OCSP_HARNESS_HEALTH_URL=http://127.0.0.1:8080/ -v "$work/pki:/pki:ro" \
-  "$image" responder --pki /pki --listen 0.0.0.0:8080 >/dev/null
+  -e OCSP_HARNESS_HEALTH_URL=http://127.0.0.1:8080/__admin/health \
+  -e OCSP_HARNESS_PKI=/pki -e OCSP_HARNESS_RESPONDER_LISTEN=0.0.0.0:8080 -v "$work/pki:/pki:ro" \
+  "$image" responder >/dev/null
 address=$(wait_healthy "$name" 8080)
-ok "responder healthy (HEALTHCHECK with OCSP_HARNESS_HEALTH_URL), published at $address"
-answer=$(openssl ocsp -issuer "$work/pki/intermediate.cert.pem" -cert "$work/pki/proxy.cert.pem" \
-  -CAfile "$work/pki/root.cert.pem" -url "http://$address/" 2>&1) || true
+ok "responder healthy (HEALTHCHECK on /__admin/health), published at $address"
+ask_openssl() {
+  openssl ocsp -issuer "$work/pki/intermediate.cert.pem" -cert "$work/pki/proxy.cert.pem" \
+    -CAfile "$work/pki/root.cert.pem" -url "http://$address/" 2>&1 || true
+}
+answer=$(ask_openssl)
 while IFS= read -r line; do echo "  | $line"; done <<<"$answer"
 case $answer in
   *"Response verify OK"*"proxy.cert.pem: good"*) ok "openssl ocsp: verified, good" ;;
   *) fail "openssl ocsp did not get a verified good answer" ;;
 esac
+changed=$(curl -s -X PUT -d '{"behaviour":"revoked"}' "http://$address/__admin/behaviour")
+grep -Eq '"name": ?"revoked"' <<<"$changed" || fail "PUT /__admin/behaviour: $changed"
+ok "PUT /__admin/behaviour revoked"
+answer=$(ask_openssl)
+case $answer in
+  *"Response verify OK"*"proxy.cert.pem: revoked"*) ok "openssl ocsp after the change: verified, revoked" ;;
+  *) fail "openssl ocsp after the change: $answer" ;;
+esac
+journal=$(curl -s "http://$address/__admin/requests")
+grep -Eq '"total": ?2([^0-9]|$)' <<<"$journal" || fail "GET /__admin/requests: $journal"
+ok "GET /__admin/requests: both requests journalled"
 stop_cleanly "$name"
 
 echo "container: $passed passed, 0 failed"
