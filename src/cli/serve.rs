@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use clap::builder::TypedValueParser;
 use ocsp_harness::contract::{ManagementRole, User};
-use ocsp_harness::pki::{self, KeyType};
+use ocsp_harness::pki::{self, KeySource, KeyType};
 use ocsp_harness::reference::{ReferenceOptions, ReferenceServer, ServerClock};
 
 use super::logging::{self, LogArgs};
@@ -97,6 +97,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             speed => ServerClock::Scaled(speed),
         },
         key_type: args.key_type,
+        // One PKI in this process, and a user may keep its CA: keys of its own.
+        keys: KeySource::Fresh,
         nodes: ocsp_harness::reference::DEFAULT_NODES,
         responder_listen: args.responder_listen,
         behaviour,

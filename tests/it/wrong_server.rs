@@ -132,6 +132,7 @@ fn wrong_server(defect: Defect) -> WrongServer {
             state_hooks: true,
             clock: ServerClock::System,
             key_type: ocsp_harness::pki::KeyType::P256,
+            keys: ocsp_harness::pki::KeySource::Shared,
             nodes: DEFAULT_NODES,
             responder_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             behaviour: Behaviour::default(),

@@ -9,7 +9,7 @@
 
 pub mod http_body;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use der::Decode;
 use time::Duration;
@@ -145,7 +145,10 @@ pub struct OcspClient {
 impl OcspClient {
     /// A client on `clock`: no proxy, no redirects, [`RESPONSE_CAP`].
     pub fn new(clock: Arc<dyn Clock>) -> Result<Self, ClientError> {
-        let http = careful_http_client().build().map_err(ClientError)?;
+        let http = careful_http_client()
+            .tls_certs_only(platform_roots().iter().cloned())
+            .build()
+            .map_err(ClientError)?;
         Ok(Self {
             http,
             clock,
@@ -220,6 +223,22 @@ pub fn careful_http_client() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
+}
+
+/// The roots this machine trusts (its CA store, or `SSL_CERT_FILE` / `SSL_CERT_DIR`), read once
+/// per process: a run builds a client per world, and reading and parsing the store for each
+/// cost more than the rest of a world's set-up. A store that cannot be read leaves no roots:
+/// an `https` responder then fails verification, where a plain `http` one (the usual case)
+/// still works.
+fn platform_roots() -> &'static [reqwest::Certificate] {
+    static ROOTS: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        rustls_native_certs::load_native_certs()
+            .certs
+            .iter()
+            .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+            .collect()
+    })
 }
 
 /// The HTTP request that carries the OCSP request `der` to `url`: a POST of the DER, or a GET

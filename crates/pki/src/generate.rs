@@ -2,14 +2,15 @@
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, RsaKeySize, SanType, SerialNumber,
+    KeyUsagePurpose, SanType, SerialNumber,
 };
 use time::{Duration, OffsetDateTime};
 
 use super::error::PkiError;
 use super::extensions;
 use super::keys;
-use super::profile::{KeyType, PkiProfile};
+use super::pool::{KeySource, PooledKeys};
+use super::profile::PkiProfile;
 use super::role::Role;
 use super::summary::CertificateSummary;
 
@@ -77,11 +78,21 @@ pub struct TestPki {
 impl TestPki {
     /// Builds every certificate of `profile` in memory, with fresh keys.
     pub fn generate(profile: &PkiProfile) -> Result<Self, PkiError> {
+        Self::generate_with_keys(profile, KeySource::Fresh)
+    }
+
+    /// Builds every certificate of `profile` in memory, with keys from `source`. Shared keys
+    /// are this process's keys of the profile's key type, the same in every PKI that shares
+    /// them (generating the keys of an RSA PKI takes about a second, and a key never changes);
+    /// each role and the unrelated key still have different keys, and the certificates, and
+    /// everything else, are this PKI's own.
+    pub fn generate_with_keys(profile: &PkiProfile, source: KeySource) -> Result<Self, PkiError> {
         let mut profile = profile.clone();
         profile.at = whole_seconds(profile.at);
+        let mut keys = PooledKeys::of(profile.key_type, source);
         let mut issued: Vec<(CertificateParams, IssuedCert)> = Vec::with_capacity(Role::ALL.len());
         for role in Role::ALL {
-            let key = generate_key(profile.key_type, role)?;
+            let key = next_key(&mut keys, role)?;
             let params = params_for(role, &profile)?;
             let certificate = match role.issuer() {
                 None => params.self_signed(&key),
@@ -101,7 +112,7 @@ impl TestPki {
             let cert = IssuedCert::new(role, certificate.der().to_vec(), key)?;
             issued.push((params, cert));
         }
-        let unrelated_key = generate_key(profile.key_type, Role::UnrelatedRoot)?;
+        let unrelated_key = next_key(&mut keys, Role::UnrelatedRoot)?;
         let certs = issued.into_iter().map(|(_, cert)| cert).collect();
         Self::from_parts(profile, certs, unrelated_key)
     }
@@ -164,14 +175,10 @@ fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
     at.replace_nanosecond(0).unwrap_or(at)
 }
 
-fn generate_key(key_type: KeyType, role: Role) -> Result<KeyPair, PkiError> {
-    let key = match key_type {
-        KeyType::P256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256),
-        KeyType::P384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384),
-        KeyType::Rsa2048 => KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, RsaKeySize::_2048),
-        KeyType::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519),
-    };
-    key.map_err(|source| PkiError::KeyGeneration { role, source })
+/// The key of `role` (the unrelated key is reported as the unrelated root's if it fails).
+fn next_key(keys: &mut PooledKeys, role: Role) -> Result<KeyPair, PkiError> {
+    keys.next_key()
+        .map_err(|source| PkiError::KeyGeneration { role, source })
 }
 
 /// Validity windows relative to the profile's time: CAs for years, leaves for a year, delegated
@@ -190,6 +197,28 @@ fn validity(role: Role, at: OffsetDateTime) -> (OffsetDateTime, OffsetDateTime) 
     }
 }
 
+/// A serial no other certificate of this process has, and unpredictable from one process to
+/// the next: 16 octets, the first in 0x40..=0x7F, so that it is positive and always the same
+/// length in DER. rcgen would derive the serial from the public key, and PKIs that share keys
+/// would then give every certificate of a role the same serial, so that a CertID of one world
+/// would name the proxy certificate of every other.
+fn unique_serial() -> SerialNumber {
+    use std::hash::{BuildHasher, RandomState};
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // Seeded from the system's randomness once per process; the counter makes every input,
+    // and so (but for a 2^-128 chance) every serial, different.
+    static SEED: OnceLock<RandomState> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = SEED.get_or_init(RandomState::new);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut octets = [0u8; 16];
+    octets[..8].copy_from_slice(&seed.hash_one((count, 0u8)).to_be_bytes());
+    octets[8..].copy_from_slice(&seed.hash_one((count, 1u8)).to_be_bytes());
+    octets[0] = 0x40 | (octets[0] & 0x3F);
+    SerialNumber::from_slice(&octets)
+}
+
 fn params_for(role: Role, profile: &PkiProfile) -> Result<CertificateParams, PkiError> {
     let mut params = CertificateParams::default();
     params.distinguished_name = rcgen::DistinguishedName::new();
@@ -200,6 +229,7 @@ fn params_for(role: Role, profile: &PkiProfile) -> Result<CertificateParams, Pki
         .distinguished_name
         .push(DnType::CommonName, role.common_name());
     (params.not_before, params.not_after) = validity(role, profile.at);
+    params.serial_number = Some(unique_serial());
     params.use_authority_key_identifier_extension = role.issuer().is_some();
     let invalid_name = |source| PkiError::Issue { role, source };
 
@@ -217,11 +247,13 @@ fn params_for(role: Role, profile: &PkiProfile) -> Result<CertificateParams, Pki
             ];
         }
         Role::Proxy | Role::ProxyNoAia => {
-            params.serial_number = profile
+            if let Some(serial) = profile
                 .proxy_serial
                 .as_ref()
                 .filter(|_| role == Role::Proxy)
-                .map(|serial| SerialNumber::from_slice(serial.as_be_bytes()));
+            {
+                params.serial_number = Some(SerialNumber::from_slice(serial.as_be_bytes()));
+            }
             params.subject_alt_names = vec![
                 SanType::DnsName(role.common_name().try_into().map_err(invalid_name)?),
                 SanType::DnsName("*.cluster.test".try_into().map_err(invalid_name)?),
@@ -266,7 +298,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::{ResponderUrl, Serial};
+    use crate::{KeyType, ResponderUrl, Serial};
 
     const AT: OffsetDateTime = datetime!(2026-03-01 12:00:00.75 UTC);
 
@@ -385,6 +417,25 @@ mod tests {
     }
 
     #[test]
+    fn pkis_that_share_keys_have_serials_of_their_own() {
+        let profile = PkiProfile::at(AT);
+        let serials = |pki: &TestPki| -> Vec<Serial> {
+            pki.certs()
+                .map(|cert| cert.summary().serial.clone())
+                .collect()
+        };
+        let first = TestPki::generate_with_keys(&profile, KeySource::Shared).expect("generates");
+        let second = TestPki::generate_with_keys(&profile, KeySource::Shared).expect("generates");
+        let first = serials(&first);
+        for serial in serials(&second) {
+            assert!(!first.contains(&serial), "{serial}");
+            // Positive, 16 octets, never a leading zero octet.
+            assert_eq!(serial.as_be_bytes().len(), 16);
+            assert_eq!(serial.as_be_bytes()[0] & 0xC0, 0x40);
+        }
+    }
+
+    #[test]
     fn chains_run_from_the_leaf_up_to_but_not_including_the_root() {
         let pki = generate(KeyType::P256);
         let blocks = |role| -> Vec<Vec<u8>> {
@@ -415,6 +466,35 @@ mod tests {
             pki.certs()
                 .all(|cert| cert.key().public_key_raw() != unrelated)
         );
+    }
+
+    #[test]
+    fn pkis_that_share_keys_share_them_but_no_two_roles_share_one() {
+        let public_keys = |pki: &TestPki| -> Vec<Vec<u8>> {
+            pki.certs()
+                .map(IssuedCert::key)
+                .chain([pki.unrelated_key()])
+                .map(|key| key.public_key_raw().to_vec())
+                .collect()
+        };
+        let shared = |key_type| {
+            let profile = PkiProfile {
+                key_type,
+                ..PkiProfile::at(AT)
+            };
+            TestPki::generate_with_keys(&profile, KeySource::Shared).expect("generates")
+        };
+        for key_type in KeyType::ALL {
+            let first = public_keys(&shared(key_type));
+            assert_eq!(first.len(), Role::ALL.len() + 1);
+            let distinct: std::collections::HashSet<_> = first.iter().collect();
+            assert_eq!(distinct.len(), first.len(), "{key_type}");
+            assert_eq!(public_keys(&shared(key_type)), first, "{key_type}");
+        }
+        // Fresh keys are never the shared ones.
+        let fresh = public_keys(&generate(KeyType::P256));
+        let pooled = public_keys(&shared(KeyType::P256));
+        assert!(fresh.iter().all(|key| !pooled.contains(key)));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use super::routes::{AppState, app};
 use super::states::{StatesState, routes as state_routes};
 use crate::roles::generate_users;
 use clock::{Clock, ScaledClock, SystemClock, VirtualClock};
-use pki::{KeyType, PkiProfile, ResponderUrl, Role, TestPki};
+use pki::{KeySource, KeyType, PkiProfile, ResponderUrl, Role, TestPki};
 use responder::{Behaviour, Responder, ResponderConfig, ResponderError, ResponderHandle};
 
 /// The clock the server runs on.
@@ -55,6 +55,8 @@ pub struct ReferenceOptions {
     pub clock: ServerClock,
     /// The key type of the generated PKI.
     pub key_type: KeyType,
+    /// Where the generated PKI's keys come from.
+    pub keys: KeySource,
     /// How many nodes.
     pub nodes: usize,
     /// Where the embedded responder listens.
@@ -64,7 +66,8 @@ pub struct ReferenceOptions {
 }
 
 impl ReferenceOptions {
-    /// For tests: HTTPS on an ephemeral loopback port, a virtual clock at `start`, the states.
+    /// For tests: HTTPS on an ephemeral loopback port, a virtual clock at `start`, the states,
+    /// the keys this process shares among its worlds.
     pub fn embedded(start: OffsetDateTime) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -73,6 +76,7 @@ impl ReferenceOptions {
             state_hooks: true,
             clock: ServerClock::Virtual(VirtualClock::new(start)),
             key_type: KeyType::P256,
+            keys: KeySource::Shared,
             nodes: DEFAULT_NODES,
             responder_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             behaviour: Behaviour::default(),
@@ -189,12 +193,13 @@ impl ReferenceServer {
             .parse()
             .map_err(ReferenceError::ResponderUrl)?;
         let start = clock.now();
-        let pki = Arc::new(TestPki::generate(&PkiProfile {
+        let profile = PkiProfile {
             key_type: options.key_type,
             responder_url,
             proxy_serial: None,
             at: start,
-        })?);
+        };
+        let pki = Arc::new(TestPki::generate_with_keys(&profile, options.keys)?);
         let responder = Responder::start_on(
             responder_listener,
             Arc::clone(&pki),

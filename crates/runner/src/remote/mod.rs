@@ -32,7 +32,7 @@ use crate::error::{HttpError, RunError, SetupError, StepError};
 use client::http_body::error_chain;
 use clock::{Clock, ScaledClock, SystemClock};
 use contract::{Endpoint, ManagementRole, Users};
-use pki::{KeyType, PkiProfile, ResponderUrl, TestPki};
+use pki::{KeySource, KeyType, PkiProfile, ResponderUrl, TestPki};
 use plan::Planner;
 use responder::{Behaviour, Responder, ResponderConfig, ResponderHandle};
 use scenario::{Action, MatchContext, Scenario};
@@ -905,7 +905,11 @@ fn generate_pki(
     let mut profile = PkiProfile::at(now);
     profile.key_type = key_type;
     profile.responder_url = responder_url.clone();
-    TestPki::generate(&profile).map(Arc::new)
+    // The scenarios of a run share keys, as the embedded worlds do (an RSA PKI's fresh keys
+    // take most of a second). Nothing one scenario's PKI signed is valid in another's: every
+    // proxy certificate has a serial of its own, and so every CertID the cluster may have
+    // cached differs; and the run restores the cluster's certificates when it ends.
+    TestPki::generate_with_keys(&profile, KeySource::Shared).map(Arc::new)
 }
 
 /// The configuration object's documented defaults (docs/contract.md, rule `config.fields`).
