@@ -9,6 +9,8 @@ use time::OffsetDateTime;
 
 use pki::{CertificateSummary, PkiError};
 
+mod native;
+
 /// Why a chain and key do not make a certificate.
 #[derive(Debug, thiserror::Error)]
 pub enum CertificateError {
@@ -76,6 +78,33 @@ impl InstalledCertificate {
     /// `certs.chain-optional`); a key, when given, must be the leaf's (documented:
     /// `certs.key-optional`).
     pub fn parse(chain_pem: &str, key_pem: Option<&str>) -> Result<Self, CertificateError> {
+        match Self::read_natively(chain_pem, key_pem) {
+            Some((leaf_der, issuer_der)) => Self::new(leaf_der, issuer_der, chain_pem, key_pem),
+            None => Self::read_with_openssl(chain_pem, key_pem),
+        }
+    }
+
+    /// The leaf and its issuer when the common case holds all the way (see [`native`]): a
+    /// chain that reads, a key that is the leaf's, and either an issuer next in the chain or a
+    /// self-signed leaf. `None` leaves every decision to OpenSSL.
+    fn read_natively(chain_pem: &str, key_pem: Option<&str>) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+        let mut chain = native::read_chain(chain_pem)?.into_iter();
+        let leaf = chain.next()?;
+        if key_pem.is_some_and(|key_pem| !native::key_is_leafs(key_pem, &leaf.cert)) {
+            return None;
+        }
+        // OpenSSL takes the first certificate that issued the leaf: the first one here must be
+        // known to, or the answer is OpenSSL's.
+        let issuer = match chain.next() {
+            Some(next) if native::certainly_issued(&next.cert, &leaf.cert) => next.der,
+            Some(_) => return None,
+            None if native::certainly_issued(&leaf.cert, &leaf.cert) => leaf.der.clone(),
+            None => return None,
+        };
+        Some((leaf.der, Some(issuer)))
+    }
+
+    fn read_with_openssl(chain_pem: &str, key_pem: Option<&str>) -> Result<Self, CertificateError> {
         let chain = X509::stack_from_pem(chain_pem.as_bytes())
             .map_err(|_| CertificateError::NotPemChain)?;
         let mut chain = chain.into_iter();
@@ -96,7 +125,15 @@ impl InstalledCertificate {
             None if issued(&leaf, &leaf) => Some(der(&leaf)?),
             None => None,
         };
-        let leaf_der = der(&leaf)?;
+        Self::new(der(&leaf)?, issuer_der, chain_pem, key_pem)
+    }
+
+    fn new(
+        leaf_der: Vec<u8>,
+        issuer_der: Option<Vec<u8>>,
+        chain_pem: &str,
+        key_pem: Option<&str>,
+    ) -> Result<Self, CertificateError> {
         let summary =
             CertificateSummary::from_der(&leaf_der).map_err(CertificateError::Undecodable)?;
         Ok(Self {
@@ -198,6 +235,87 @@ mod tests {
         let chain = format!("{}{}", proxy.pem(), pki.cert(Role::UnrelatedRoot).pem());
         let installed = InstalledCertificate::parse(&chain, None).expect("valid");
         assert!(!installed.has_issuer());
+    }
+
+    /// Every chain and key that the native reading reads gives what OpenSSL gives, and the
+    /// chains the harness installs (every key type, keys in every PEM form) take the native way.
+    #[test]
+    fn the_native_reading_agrees_with_openssl_and_reads_the_harness_chains() {
+        use openssl::pkey::PKey;
+        for key_type in pki::KeyType::ALL {
+            let profile = PkiProfile {
+                key_type,
+                ..PkiProfile::at(datetime!(2026-03-01 12:00 UTC))
+            };
+            let pki = TestPki::generate_with_keys(&profile, pki::KeySource::Shared).expect("pki");
+            let root = pki.cert(Role::Root);
+            let mut cases: Vec<(String, Option<String>)> = Vec::new();
+            for role in Role::ALL {
+                let cert = pki.cert(role);
+                cases.push((pki.chain_pem(role), Some(cert.key_pem())));
+                cases.push((pki.chain_pem(role), None));
+                cases.push((cert.pem(), None));
+                cases.push((pki.chain_pem(role), Some(root.key_pem())));
+                cases.push((
+                    format!("{}{}", cert.pem(), pki.cert(Role::UnrelatedRoot).pem()),
+                    None,
+                ));
+                // The issuer first: the chain is in the wrong order.
+                cases.push((format!("{}{}", root.pem(), cert.pem()), None));
+            }
+            // The proxy's key in the legacy PEM forms OpenSSL writes (SEC1 and PKCS#1).
+            let proxy = pki.cert(Role::Proxy);
+            let key = PKey::private_key_from_pem(proxy.key_pem().as_bytes()).expect("key");
+            let legacy = match key_type {
+                pki::KeyType::P256 | pki::KeyType::P384 => {
+                    Some(key.ec_key().expect("ec").private_key_to_pem().expect("pem"))
+                }
+                pki::KeyType::Rsa2048 => {
+                    Some(key.rsa().expect("rsa").private_key_to_pem().expect("pem"))
+                }
+                pki::KeyType::Ed25519 => None,
+            };
+            let legacy = legacy.map(|pem| String::from_utf8(pem).expect("utf-8"));
+            if let Some(legacy) = &legacy {
+                cases.push((pki.chain_pem(Role::Proxy), Some(legacy.clone())));
+            }
+            // Self-signed, but its key usage does not allow signing certificates: OpenSSL
+            // does not take it for its own issuer.
+            let mut params =
+                rcgen::CertificateParams::new(vec!["leaf.test".to_owned()]).expect("params");
+            params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+            let leaf = params.self_signed(proxy.key()).expect("self-signed");
+            cases.push((leaf.pem(), None));
+            for (chain, key) in &cases {
+                let Some((leaf, issuer)) =
+                    InstalledCertificate::read_natively(chain, key.as_deref())
+                else {
+                    continue;
+                };
+                let by_openssl = InstalledCertificate::read_with_openssl(chain, key.as_deref())
+                    .unwrap_or_else(|error| {
+                        panic!("{key_type}: OpenSSL refuses ({error}) {chain}")
+                    });
+                assert_eq!(leaf, by_openssl.leaf_der, "{key_type}: {chain}");
+                assert_eq!(issuer, by_openssl.issuer_der, "{key_type}: {chain}");
+            }
+            let native = |chain: &str, key: Option<&str>| {
+                InstalledCertificate::read_natively(chain, key).is_some()
+            };
+            let proxy_key = proxy.key_pem();
+            assert!(
+                native(&pki.chain_pem(Role::Proxy), Some(&proxy_key)),
+                "{key_type}"
+            );
+            assert!(native(&pki.chain_pem(Role::Proxy), None), "{key_type}");
+            assert!(native(&root.pem(), Some(&root.key_pem())), "{key_type}");
+            if let Some(legacy) = &legacy {
+                assert!(
+                    native(&pki.chain_pem(Role::Proxy), Some(legacy)),
+                    "{key_type}"
+                );
+            }
+        }
     }
 
     #[test]
