@@ -4,6 +4,8 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose, SanType, SerialNumber,
 };
+use std::sync::Arc;
+
 use time::{Duration, OffsetDateTime};
 
 use super::error::PkiError;
@@ -19,13 +21,14 @@ use super::summary::CertificateSummary;
 pub struct IssuedCert {
     role: Role,
     der: Vec<u8>,
-    key: KeyPair,
+    // Shared with every other PKI that drew the same key from the pool: a key is never written.
+    key: Arc<KeyPair>,
     summary: CertificateSummary,
 }
 
 impl IssuedCert {
     /// Pairs a certificate with its key, reading the certificate's fields.
-    pub(crate) fn new(role: Role, der: Vec<u8>, key: KeyPair) -> Result<Self, PkiError> {
+    pub(crate) fn new(role: Role, der: Vec<u8>, key: Arc<KeyPair>) -> Result<Self, PkiError> {
         let summary = CertificateSummary::from_der(&der)?;
         Ok(Self {
             role,
@@ -72,7 +75,7 @@ impl IssuedCert {
 pub struct TestPki {
     profile: PkiProfile,
     certs: Vec<IssuedCert>,
-    unrelated_key: KeyPair,
+    unrelated_key: Arc<KeyPair>,
 }
 
 impl TestPki {
@@ -95,7 +98,7 @@ impl TestPki {
             let key = next_key(&mut keys, role)?;
             let params = params_for(role, &profile)?;
             let certificate = match role.issuer() {
-                None => params.self_signed(&key),
+                None => params.self_signed(key.as_ref()),
                 Some(issuer_role) => {
                     let (issuer_params, issuer_cert) = issued
                         .iter()
@@ -104,8 +107,8 @@ impl TestPki {
                             role,
                             issuer: issuer_role,
                         })?;
-                    let issuer = Issuer::from_params(issuer_params, &issuer_cert.key);
-                    params.signed_by(&key, &issuer)
+                    let issuer = Issuer::from_params(issuer_params, issuer_cert.key.as_ref());
+                    params.signed_by(key.as_ref(), &issuer)
                 }
             }
             .map_err(|source| PkiError::Issue { role, source })?;
@@ -122,7 +125,7 @@ impl TestPki {
     pub(crate) fn from_parts(
         profile: PkiProfile,
         mut certs: Vec<IssuedCert>,
-        unrelated_key: KeyPair,
+        unrelated_key: Arc<KeyPair>,
     ) -> Result<Self, PkiError> {
         certs.sort_by_key(|cert| cert.role);
         let roles: Vec<Role> = certs.iter().map(|cert| cert.role).collect();
@@ -176,7 +179,7 @@ fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// The key of `role` (the unrelated key is reported as the unrelated root's if it fails).
-fn next_key(keys: &mut PooledKeys, role: Role) -> Result<KeyPair, PkiError> {
+fn next_key(keys: &mut PooledKeys, role: Role) -> Result<Arc<KeyPair>, PkiError> {
     keys.next_key()
         .map_err(|source| PkiError::KeyGeneration { role, source })
 }
@@ -500,7 +503,7 @@ mod tests {
     #[test]
     fn from_parts_refuses_a_missing_or_doubled_role() {
         let pki = generate(KeyType::P256);
-        let unrelated_key = KeyPair::generate().expect("key");
+        let unrelated_key = Arc::new(KeyPair::generate().expect("key"));
         let mut certs: Vec<IssuedCert> = pki.certs.into_iter().collect();
         certs.pop();
         assert!(matches!(

@@ -5,14 +5,14 @@
 //! builds its own PKI. Generating keys can cost more than the rest of a world (an RSA-2048 key
 //! takes tens of milliseconds, the keys of an RSA PKI about a second), while a key never changes
 //! once made: nothing writes to it, so worlds that use the same key still share no state. Each key
-//! type therefore has a pool of keys, kept as PKCS#8 DER and grown on demand; a PKI draws its
-//! keys from the pool in order, and decodes each into a `KeyPair` of its own.
+//! type therefore has a pool of keys, grown on demand; a PKI draws its keys from the pool in
+//! order.
 //!
 //! Every PKI of a type draws the same keys, but within one PKI every key is different (each key
 //! of a pool was generated on its own), which the roles rely on: the unrelated root, the responder of
 //! another CA and the unrelated key must not verify what the others sign.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rcgen::{KeyPair, RsaKeySize, SignatureAlgorithm};
 
@@ -21,10 +21,10 @@ use super::profile::KeyType;
 /// One pool per key type, so that a PKI waiting for RSA keys does not hold up one that wants
 /// P-256 ones. The lock is held while generating, so that PKIs asking at once for a key the
 /// pool lacks generate it once, not each their own.
-static P256: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-static P384: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-static RSA2048: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-static ED25519: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+static P256: Mutex<Vec<Arc<KeyPair>>> = Mutex::new(Vec::new());
+static P384: Mutex<Vec<Arc<KeyPair>>> = Mutex::new(Vec::new());
+static RSA2048: Mutex<Vec<Arc<KeyPair>>> = Mutex::new(Vec::new());
+static ED25519: Mutex<Vec<Arc<KeyPair>>> = Mutex::new(Vec::new());
 
 /// Where the keys of a PKI come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,36 +59,30 @@ impl PooledKeys {
         }
     }
 
-    /// The next key; a shared one is generated first if no PKI of this process has drawn that
-    /// many yet. The `KeyPair` belongs to the caller alone.
-    pub(crate) fn next_key(&mut self) -> Result<KeyPair, rcgen::Error> {
+    /// The next key; a shared one is made first (decoded from the fixed keys, or generated)
+    /// if no PKI of this process has drawn that many yet.
+    pub(crate) fn next_key(&mut self) -> Result<Arc<KeyPair>, rcgen::Error> {
         if self.source == KeySource::Fresh {
-            return generate(self.key_type);
+            return generate(self.key_type).map(Arc::new);
         }
-        if let Some(der) = fixed_keys(self.key_type).get(self.drawn) {
-            let key = decode(self.key_type, der)?;
-            self.drawn += 1;
-            return Ok(key);
-        }
-        let generated = self.drawn - fixed_keys(self.key_type).len();
-        let der = {
-            // A panic while the lock was held (in the backend's generator) leaves the pool as it
-            // was: keys are pushed whole, after they were made, so the pool is still sound.
-            let mut pool = pool(self.key_type)
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            // Every earlier draw left its key in the pool, so the pool holds at least `drawn`
-            // keys: the next one is either there or the one to generate now.
-            match pool.get(generated) {
-                Some(der) => der.clone(),
-                None => {
-                    let der = generate(self.key_type)?.serialize_der();
-                    pool.push(der.clone());
-                    der
-                }
+        // A panic while the lock was held (in the backend's generator) leaves the pool as it
+        // was: keys are pushed whole, after they were made, so the pool is still sound.
+        let mut pool = pool(self.key_type)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Every earlier draw left its key in the pool, so the pool holds at least `drawn` keys:
+        // the next one is either there or the one to make now.
+        let key = match pool.get(self.drawn) {
+            Some(key) => Arc::clone(key),
+            None => {
+                let key = Arc::new(match fixed_keys(self.key_type).get(self.drawn) {
+                    Some(der) => decode(self.key_type, der)?,
+                    None => generate(self.key_type)?,
+                });
+                pool.push(Arc::clone(&key));
+                key
             }
         };
-        let key = decode(self.key_type, &der)?;
         self.drawn += 1;
         Ok(key)
     }
@@ -123,7 +117,7 @@ fn decode(key_type: KeyType, pkcs8: &[u8]) -> Result<KeyPair, rcgen::Error> {
     KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.into(), algorithm(key_type))
 }
 
-fn pool(key_type: KeyType) -> &'static Mutex<Vec<Vec<u8>>> {
+fn pool(key_type: KeyType) -> &'static Mutex<Vec<Arc<KeyPair>>> {
     match key_type {
         KeyType::P256 => &P256,
         KeyType::P384 => &P384,

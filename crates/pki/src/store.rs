@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rcgen::{KeyPair, PublicKeyData};
 use serde::{Deserialize, Serialize};
@@ -173,13 +174,13 @@ pub fn read_dir(dir: &Path) -> Result<TestPki, StoreError> {
                 ),
             });
         }
-        let cert = IssuedCert::new(role, der, key).map_err(|source| StoreError::Pki {
+        let cert = IssuedCert::new(role, der, Arc::new(key)).map_err(|source| StoreError::Pki {
             path: cert_path,
             source,
         })?;
         certs.push(cert);
     }
-    let unrelated_key = read_key(&dir.join(&manifest.unrelated_key))?;
+    let unrelated_key = Arc::new(read_key(&dir.join(&manifest.unrelated_key))?);
 
     let proxy_serial = certs
         .iter()

@@ -7,7 +7,7 @@ use openssl::pkey::PKey;
 use openssl::x509::{X509, X509Ref, X509VerifyResult};
 use time::OffsetDateTime;
 
-use pki::{CertificateSummary, PkiError};
+use pki::{CertificateSummary, PkiError, Role, TestPki};
 
 mod native;
 
@@ -81,6 +81,28 @@ impl InstalledCertificate {
         match Self::read_natively(chain_pem, key_pem) {
             Some((leaf_der, issuer_der)) => Self::new(leaf_der, issuer_der, chain_pem, key_pem),
             None => Self::read_with_openssl(chain_pem, key_pem),
+        }
+    }
+
+    /// The certificate of `role` in a test PKI with its chain (as [`TestPki::chain_pem`] gives
+    /// it) and key, as [`InstalledCertificate::parse`] would read them, without checking what
+    /// the PKI made right: a world installs its own proxy certificate at every start.
+    pub fn from_test_pki(pki: &TestPki, role: Role) -> Self {
+        let cert = pki.cert(role);
+        // The chain holds every issuer but the root; a root is its own issuer.
+        let issuer_der = match role.issuer() {
+            None => Some(cert.der().to_vec()),
+            Some(issuer) if issuer.issuer().is_some() => Some(pki.cert(issuer).der().to_vec()),
+            Some(_) => None,
+        };
+        let summary = cert.summary();
+        Self {
+            leaf_der: cert.der().to_vec(),
+            issuer_der,
+            responder_url: summary.ocsp_urls.first().cloned(),
+            not_after: summary.validity.not_after,
+            chain_pem: pki.chain_pem(role),
+            key_pem: Some(cert.key_pem()),
         }
     }
 
@@ -172,7 +194,7 @@ mod tests {
 
     use super::*;
     use crate::selfsigned;
-    use pki::{PkiProfile, Role, TestPki};
+    use pki::PkiProfile;
 
     fn test_pki() -> TestPki {
         TestPki::generate(&PkiProfile::at(datetime!(2026-03-01 12:00 UTC))).expect("pki")
@@ -315,6 +337,23 @@ mod tests {
                     "{key_type}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_test_pkis_certificate_is_what_parsing_its_chain_and_key_gives() {
+        let pki = test_pki();
+        for role in Role::ALL {
+            let cert = pki.cert(role);
+            let parsed = InstalledCertificate::parse(&pki.chain_pem(role), Some(&cert.key_pem()))
+                .expect("valid");
+            let trusted = InstalledCertificate::from_test_pki(&pki, role);
+            assert_eq!(trusted.leaf_der, parsed.leaf_der, "{role}");
+            assert_eq!(trusted.issuer_der, parsed.issuer_der, "{role}");
+            assert_eq!(trusted.responder_url, parsed.responder_url, "{role}");
+            assert_eq!(trusted.not_after, parsed.not_after, "{role}");
+            assert_eq!(trusted.chain_pem, parsed.chain_pem, "{role}");
+            assert_eq!(trusted.key_pem, parsed.key_pem, "{role}");
         }
     }
 

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use client::ClientError;
 
-use super::certificate::{CertificateError, InstalledCertificate};
+use super::certificate::InstalledCertificate;
 use super::cluster::{Cluster, DEFAULT_NODES};
 use super::store::CertificateStore;
 use contract::Users;
@@ -114,9 +114,6 @@ pub enum ReferenceError {
     /// The embedded responder's URL does not fit a certificate (a bug).
     #[error("the embedded responder's URL was refused")]
     ResponderUrl(#[source] pki::ProfileError),
-    /// The generated proxy certificate was refused (a bug).
-    #[error("the generated proxy certificate was refused")]
-    Proxy(#[source] CertificateError),
     /// The cluster's own self-signed certificate could not be generated.
     #[error("cannot generate the cluster's self-signed certificate: {0}")]
     DefaultCertificate(String),
@@ -208,11 +205,7 @@ impl ReferenceServer {
         )
         .await?;
 
-        let proxy = InstalledCertificate::parse(
-            &pki.chain_pem(Role::Proxy),
-            Some(&pki.cert(Role::Proxy).key_pem()),
-        )
-        .map_err(ReferenceError::Proxy)?;
+        let proxy = InstalledCertificate::from_test_pki(&pki, Role::Proxy);
         let certificates =
             CertificateStore::initial(Some(proxy)).map_err(ReferenceError::DefaultCertificate)?;
         let cluster = Cluster::new(Arc::clone(&clock), options.nodes, certificates.clone())?;
