@@ -137,7 +137,11 @@ pub fn verdict_of(outcome: &Result<VerifiedResponse, QueryError>) -> Verdict {
 /// An HTTP client that asks responders and verifies what they say.
 #[derive(Debug, Clone)]
 pub struct OcspClient {
+    // Responders are nearly always plain HTTP (RFC 6960 appendix A.1), and trusting the
+    // platform's roots costs a client more than the rest of a world's set-up: the client for
+    // `https` URLs is built at its first use.
     http: reqwest::Client,
+    https: Arc<OnceLock<reqwest::Client>>,
     clock: Arc<dyn Clock>,
     cap: usize,
 }
@@ -146,14 +150,28 @@ impl OcspClient {
     /// A client on `clock`: no proxy, no redirects, [`RESPONSE_CAP`].
     pub fn new(clock: Arc<dyn Clock>) -> Result<Self, ClientError> {
         let http = careful_http_client()
-            .tls_certs_only(platform_roots().iter().cloned())
+            .tls_certs_only([])
             .build()
             .map_err(ClientError)?;
         Ok(Self {
             http,
+            https: Arc::new(OnceLock::new()),
             clock,
             cap: RESPONSE_CAP,
         })
+    }
+
+    /// The client for `https` responders, trusting the platform's roots, built at the first
+    /// call.
+    fn https_client(&self) -> Result<&reqwest::Client, reqwest::Error> {
+        if let Some(client) = self.https.get() {
+            return Ok(client);
+        }
+        let client = careful_http_client()
+            .tls_certs_only(platform_roots().iter().cloned())
+            .build()?;
+        // Two queries may build one each; either will do.
+        Ok(self.https.get_or_init(|| client))
     }
 
     /// Sends `query` and verifies the answer at the clock's time.
@@ -197,7 +215,16 @@ impl OcspClient {
     async fn exchange(&self, query: &Query, request: Vec<u8>) -> Result<Vec<u8>, QueryError> {
         let failed =
             |error: reqwest::Error| QueryError::Failed(Unanswered::Transport(Arc::new(error)));
-        let response = ocsp_request(&self.http, &query.url, query.method, &request)
+        let http = if query
+            .url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        {
+            self.https_client().map_err(failed)?
+        } else {
+            &self.http
+        };
+        let response = ocsp_request(http, &query.url, query.method, &request)
             .send()
             .await
             .map_err(failed)?;

@@ -6,6 +6,7 @@ mod error;
 mod extensions;
 mod generate;
 mod keys;
+mod name;
 mod pool;
 mod profile;
 mod role;

@@ -12,6 +12,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, BasicConstraints, ExtendedKeyUsage};
 
 use super::error::PkiError;
+use super::name;
 use super::profile::Serial;
 
 /// The fields of a certificate that scenarios and people care about.
@@ -67,8 +68,8 @@ impl CertificateSummary {
                 source: der::Tag::Integer.value_error(),
             })?;
         let mut summary = CertificateSummary {
-            subject: tbs.subject.to_string(),
-            issuer: tbs.issuer.to_string(),
+            subject: name::rfc4514(&tbs.subject),
+            issuer: name::rfc4514(&tbs.issuer),
             serial,
             validity: Validity {
                 not_before: to_offset_date_time(tbs.validity.not_before)?,

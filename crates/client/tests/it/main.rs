@@ -5,3 +5,4 @@ extern crate ocsp_harness_client as client;
 
 mod catalogue;
 mod openssl_ocsp;
+mod scheme;
