@@ -445,7 +445,6 @@ fn check_times(
 fn check_signature(der: &[u8], context: &VerifyContext<'_>) -> Result<(), InvalidResponse> {
     use openssl::ocsp::{OcspFlag, OcspResponse};
     use openssl::stack::Stack;
-    use openssl::x509::X509;
     use openssl::x509::store::X509StoreBuilder;
     use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
 
@@ -457,7 +456,7 @@ fn check_signature(der: &[u8], context: &VerifyContext<'_>) -> Result<(), Invali
             .collect();
         InvalidResponse::Signature(SignatureRejected { reasons })
     };
-    let issuer = X509::from_der(context.issuer_der).map_err(rejected)?;
+    let issuer = decoded_issuer(context.issuer_der).map_err(rejected)?;
     let mut store = X509StoreBuilder::new().map_err(rejected)?;
     store.add_cert(issuer.clone()).map_err(rejected)?;
     let mut param = X509VerifyParam::new().map_err(rejected)?;
@@ -476,6 +475,34 @@ fn check_signature(der: &[u8], context: &VerifyContext<'_>) -> Result<(), Invali
         .verify(&certs, &store, OcspFlag::empty())
         .map_err(rejected)
 }
+
+/// The issuer as OpenSSL decoded it, kept by its DER: OpenSSL 3.0 builds a decoder for the key
+/// of every certificate it reads, which was half of verifying a response, and a client asks
+/// about the same few issuers again and again. A decoded certificate is never changed, and the
+/// cache is emptied when it holds [`DECODED_ISSUERS`].
+fn decoded_issuer(der: &[u8]) -> Result<openssl::x509::X509, openssl::error::ErrorStack> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static CACHE: OnceLock<Mutex<HashMap<Vec<u8>, openssl::x509::X509>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(issuer) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(der)
+    {
+        return Ok(issuer.clone());
+    }
+    let issuer = openssl::x509::X509::from_der(der)?;
+    let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= DECODED_ISSUERS {
+        cache.clear();
+    }
+    cache.insert(der.to_vec(), issuer.clone());
+    Ok(issuer)
+}
+
+/// How many decoded issuers [`decoded_issuer`] keeps at most.
+const DECODED_ISSUERS: usize = 256;
 
 pub(crate) fn to_time(time: &OcspGeneralizedTime) -> Result<OffsetDateTime, InvalidResponse> {
     let seconds = i64::try_from(time.0.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
