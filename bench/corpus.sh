@@ -2,7 +2,8 @@
 # Wall time of the whole scenario corpus against the embedded reference server, after the
 # build: ROUNDS runs of `ocsp-harness run` with the default jobs (one per core), and, as the
 # peer in the same session, ROUNDS runs with `--jobs 1`. Prints the median and best of each,
-# the scenarios per second, and the ratio (what running worlds side by side gains here).
+# the scenarios per second, the ratio (what running worlds side by side gains here), and the
+# slowest scenario of all the default-jobs rounds (the time its report gives it).
 #
 # Usage: bench/corpus.sh [ROUNDS]
 set -euo pipefail
@@ -12,11 +13,15 @@ cargo build --release --quiet
 bin=target/release/ocsp-harness
 count=$("$bin" run --list | wc -l)
 
-# Wall seconds of one run (a run that fails stops the script).
+reports=$(mktemp -d)
+trap 'rm -rf "$reports"' EXIT
+
+# Wall seconds of one run (a run that fails stops the script); its JSON report is kept.
 measure() {
-  local started ended
+  local started ended report
+  report=$(mktemp -p "$reports")
   started=$(date +%s.%N)
-  "$bin" run "$@" >/dev/null
+  "$bin" run --format json "$@" >"$report"
   ended=$(date +%s.%N)
   awk -v a="$started" -v b="$ended" 'BEGIN { print b - a }'
 }
@@ -26,6 +31,10 @@ summary() {
 }
 
 parallel=$(for _ in $(seq "$rounds"); do measure; done | summary)
+# The slowest scenario of the default-jobs rounds, from their reports.
+slowest=$(awk -F'"' '$2 == "id" { id = $4 } $2 == "duration_ms" { split($3, n, /[:, ]+/); print n[2], id }' \
+  "$reports"/* | sort -rn | head -1)
+rm -f "$reports"/*
 serial=$(for _ in $(seq "$rounds"); do measure --jobs 1; done | summary)
 read -r parallel_median parallel_best <<<"$parallel"
 read -r serial_median serial_best <<<"$serial"
@@ -35,3 +44,4 @@ printf '%-26s median %6.3f s   best %6.3f s   %6.1f scenarios/s\n' \
 printf '%-26s median %6.3f s   best %6.3f s   %6.1f scenarios/s\n' \
   "--jobs 1" "$serial_median" "$serial_best" "$(awk -v n="$count" -v t="$serial_median" 'BEGIN { print n / t }')"
 printf 'ratio (jobs 1 / default): %.2fx\n' "$(awk -v a="$serial_median" -v b="$parallel_median" 'BEGIN { print a / b }')"
+printf 'slowest scenario in the default-jobs rounds: %s ms (%s)\n' "${slowest%% *}" "${slowest#* }"

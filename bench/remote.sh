@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Wall time of the corpus in remote mode against `ocsp-harness serve` started as a process
+# (HTTPS on loopback, its own system clock, no provider states: as a vendor's cluster would be),
+# ROUNDS runs one after the other. Prints the median and best, what ran and was skipped, and
+# where the time goes: the scenarios that must wait in real time (a target's documented minimum
+# `response_timeout` is one second) beside all the others together.
+#
+# Usage: bench/remote.sh [ROUNDS]
+set -euo pipefail
+rounds=${1:-5}
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=$PWD/target/release/ocsp-harness
+
+work=$(mktemp -d)
+server=""
+cleanup() {
+  [ -n "$server" ] && kill -INT "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin" serve --listen 127.0.0.1:0 --user admin=adm:remote-pw --ca-out "$work/ca.pem" \
+  >"$work/serve.out" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+  grep -q '^try: ' "$work/serve.out" 2>/dev/null && break
+  sleep 0.1
+done
+url=$(grep -o 'https://[0-9.:]*' "$work/serve.out" | head -1)
+
+for round in $(seq "$rounds"); do
+  started=$(date +%s.%N)
+  OCSP_HARNESS_TARGET_PASSWORD=remote-pw "$bin" run --target "$url" --user adm \
+    --ca-cert "$work/ca.pem" --allow-certificate-change --format json \
+    >"$work/report-$round.json" 2>"$work/run.err" || { cat "$work/run.err" >&2; exit 1; }
+  ended=$(date +%s.%N)
+  awk -v a="$started" -v b="$ended" 'BEGIN { print b - a }' >>"$work/times"
+done
+
+# Per scenario of the last round: "DURATION_MS VERDICT ID".
+awk -F'"' '$2 == "id" { id = $4 } $2 == "verdict" { verdict = $4 }
+  $2 == "duration_ms" { split($3, n, /[:, ]+/); print n[2], verdict, id }' \
+  "$work/report-$rounds.json" >"$work/scenarios"
+
+sort -n "$work/times" | awk '{ t[NR] = $1 } END { printf "%.3f %.3f\n", t[int((NR + 1) / 2)], t[1] }' |
+  { read -r median best
+    printf 'remote corpus against serve (one at a time), %d rounds: median %.3f s, best %.3f s\n' \
+      "$rounds" "$median" "$best"; }
+awk '{ count[$2]++ } END { printf "scenarios: %d passed, %d failed, %d skipped\n", count["passed"], count["failed"], count["skipped"] }' \
+  "$work/scenarios"
+awk '$2 == "skipped" { next } $1 >= 900 { waits += $1; n++; names = names " " $3 } $1 < 900 { rest += $1; m++ }
+  END { printf "waiting in real time: %d scenarios, %.2f s (%s)\n", n, waits / 1000, substr(names, 2)
+        printf "every other scenario run: %d scenarios, %.2f s together\n", m, rest / 1000 }' \
+  "$work/scenarios"
