@@ -905,11 +905,9 @@ fn generate_pki(
     let mut profile = PkiProfile::at(now);
     profile.key_type = key_type;
     profile.responder_url = responder_url.clone();
-    // The scenarios of a run share keys, as the embedded worlds do (an RSA PKI's fresh keys
-    // take most of a second). Nothing one scenario's PKI signed is valid in another's: every
-    // proxy certificate has a serial of its own, and so every CertID the cluster may have
-    // cached differs; and the run restores the cluster's certificates when it ends.
-    TestPki::generate_with_keys(&profile, KeySource::Shared).map(Arc::new)
+    // Keys of its own, never the shared ones (the fixed RSA test keys are public): this PKI's
+    // proxy certificate is installed on a real cluster.
+    TestPki::generate_with_keys(&profile, KeySource::Fresh).map(Arc::new)
 }
 
 /// The configuration object's documented defaults (docs/contract.md, rule `config.fields`).
