@@ -2,8 +2,9 @@
 # Wall time of the corpus in remote mode against `ocsp-harness serve` started as a process
 # (HTTPS on loopback, its own system clock, no provider states: as a vendor's cluster would be),
 # ROUNDS runs one after the other. Prints the median and best, what ran and was skipped, and
-# where the time goes: the scenarios that must wait in real time (a target's documented minimum
-# `response_timeout` is one second) beside all the others together.
+# where the time of the last round goes: its three slowest scenarios (two must wait in real
+# time, a target's documented minimum `response_timeout` being one second) beside all the
+# others together.
 #
 # Usage: bench/remote.sh [ROUNDS]
 set -euo pipefail
@@ -49,7 +50,6 @@ sort -n "$work/times" | awk '{ t[NR] = $1 } END { printf "%.3f %.3f\n", t[int((N
       "$rounds" "$median" "$best"; }
 awk '{ count[$2]++ } END { printf "scenarios: %d passed, %d failed, %d skipped\n", count["passed"], count["failed"], count["skipped"] }' \
   "$work/scenarios"
-awk '$2 == "skipped" { next } $1 >= 900 { waits += $1; n++; names = names " " $3 } $1 < 900 { rest += $1; m++ }
-  END { printf "waiting in real time: %d scenarios, %.2f s (%s)\n", n, waits / 1000, substr(names, 2)
-        printf "every other scenario run: %d scenarios, %.2f s together\n", m, rest / 1000 }' \
-  "$work/scenarios"
+grep -v ' skipped ' "$work/scenarios" | sort -rn >"$work/ran"
+head -3 "$work/ran" | awk '{ printf "slow: %6.3f s  %s\n", $1 / 1000, $3 }'
+tail -n +4 "$work/ran" | awk '{ rest += $1; n++ } END { printf "every other scenario run: %d scenarios, %.3f s together\n", n, rest / 1000 }'
