@@ -26,24 +26,11 @@ fi
 cargo build --release --quiet
 bin=target/release/ocsp-harness
 
-work=$(mktemp -d)
-server=""
-cleanup() {
-  [ -n "$server" ] && kill -INT "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$bin" serve --listen 127.0.0.1:0 --user admin=adm:load-pw --ca-out "$work/ca.pem" \
-  >"$work/serve.out" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  grep -q '^try: ' "$work/serve.out" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(grep -o 'https://[0-9.:]*' "$work/serve.out" | head -1)
-auth="Authorization: Basic $(printf 'adm:load-pw' | base64)"
-curl -sf --cacert "$work/ca.pem" -u adm:load-pw -X PUT -H 'content-type: application/json' \
+password=load-pw
+# shellcheck source=bench/serve.sh
+source bench/serve.sh
+auth="Authorization: Basic $(printf '%s' "adm:$password" | base64)"
+curl -sf --cacert "$work/ca.pem" -u "adm:$password" -X PUT -H 'content-type: application/json' \
   --data '{"ocsp_functionality": true}' "$url/v1/ocsp" >/dev/null
 
 rss() { ps -o rss= -p "$server" | awk '{ printf "%.1f MiB", $1 / 1024 }'; }

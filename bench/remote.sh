@@ -13,26 +13,13 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=$PWD/target/release/ocsp-harness
 
-work=$(mktemp -d)
-server=""
-cleanup() {
-  [ -n "$server" ] && kill -INT "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$bin" serve --listen 127.0.0.1:0 --user admin=adm:remote-pw --ca-out "$work/ca.pem" \
-  >"$work/serve.out" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  grep -q '^try: ' "$work/serve.out" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(grep -o 'https://[0-9.:]*' "$work/serve.out" | head -1)
+password=remote-pw
+# shellcheck source=bench/serve.sh
+source bench/serve.sh
 
 for round in $(seq "$rounds"); do
   started=$(date +%s.%N)
-  OCSP_HARNESS_TARGET_PASSWORD=remote-pw "$bin" run --target "$url" --user adm \
+  OCSP_HARNESS_TARGET_PASSWORD=$password "$bin" run --target "$url" --user adm \
     --ca-cert "$work/ca.pem" --allow-certificate-change --format json \
     >"$work/report-$round.json" 2>"$work/run.err" || { cat "$work/run.err" >&2; exit 1; }
   ended=$(date +%s.%N)
