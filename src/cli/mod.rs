@@ -215,7 +215,7 @@ enum PkiCommand {
               value_parser = clap::builder::PossibleValuesParser::new(KeyType::ALL.map(KeyType::name))
                   .try_map(|name| name.parse::<KeyType>()))]
         key_type: KeyType,
-        /// Serial of the proxy certificate, in hex (default: derived from its key).
+        /// Serial of the proxy certificate, in hex (default: 16 random octets).
         #[arg(long, value_name = "HEX")]
         serial: Option<Serial>,
         /// Instant validity windows are measured from, RFC 3339 (default: now).
