@@ -55,7 +55,7 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 
 /// Loads every file, stopping at the first error; two scenarios with one id are an error.
 pub fn load_all(files: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
-    let scenarios = in_parallel(files.iter().collect(), |file| load_file(file))?;
+    let scenarios = in_parallel(files, |file| load_file(file))?;
     unique_and_sorted(scenarios)
 }
 
@@ -65,10 +65,11 @@ pub fn load_sources<P, T>(
     sources: impl IntoIterator<Item = (P, T)>,
 ) -> Result<Vec<Scenario>, LoadError>
 where
-    P: AsRef<Path> + Send,
-    T: AsRef<str> + Send,
+    P: AsRef<Path> + Sync,
+    T: AsRef<str> + Sync,
 {
-    let scenarios = in_parallel(sources.into_iter().collect(), |(path, text)| {
+    let sources: Vec<(P, T)> = sources.into_iter().collect();
+    let scenarios = in_parallel(&sources, |(path, text)| {
         load_str(path.as_ref(), text.as_ref())
     })?;
     unique_and_sorted(scenarios)
@@ -77,35 +78,29 @@ where
 /// `load` applied to every item, on as many threads as there are cores: reading a corpus is
 /// most of the time before its first scenario starts. The error is the first in the items'
 /// order, whichever thread met it first.
-fn in_parallel<I, F>(items: Vec<I>, load: F) -> Result<Vec<Scenario>, LoadError>
+fn in_parallel<I, F>(items: &[I], load: F) -> Result<Vec<Scenario>, LoadError>
 where
-    I: Send,
-    F: Fn(I) -> Result<Scenario, LoadError> + Sync,
+    I: Sync,
+    F: Fn(&I) -> Result<Scenario, LoadError> + Sync,
 {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = items.len().div_ceil(threads).max(1);
-    let mut chunks: Vec<Vec<I>> = Vec::new();
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        chunks.push(items.by_ref().take(chunk).collect());
-    }
     let load = &load;
-    let loaded: Vec<Vec<Result<Scenario, LoadError>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| scope.spawn(move || chunk.into_iter().map(load).collect::<Vec<_>>()))
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(load).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
             // A panic in a loader is a bug; it goes on as a panic, as it would have in line.
-            .map(|handle| {
+            .flat_map(|handle| {
                 handle
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
-    });
-    loaded.into_iter().flatten().collect()
+    })
 }
 
 fn unique_and_sorted(mut scenarios: Vec<Scenario>) -> Result<Vec<Scenario>, LoadError> {

@@ -1,6 +1,7 @@
 //! The scheme of a responder URL picks the transport: `http` sends the request as it is, and
-//! `https` opens TLS first and trusts only the platform's roots (the client for it is built
-//! apart, at its first use).
+//! `https` opens TLS first, through the client built at the first `https` query. Which roots
+//! that client trusts (the platform's) is not checked here: no test server can hold a
+//! certificate the platform trusts.
 
 use std::io::Read;
 use std::net::TcpListener;

@@ -109,15 +109,10 @@ fn key_identifiers_agree(issuer: &Certificate, subject: &Certificate) -> bool {
     let subject_key =
         extension::<SubjectKeyIdentifier>(issuer, rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER);
     match (authority, subject_key) {
-        (Ok(authority), Ok(subject_key)) => {
-            match (
-                authority.and_then(|authority| authority.key_identifier),
-                subject_key,
-            ) {
-                (Some(authority), Some(subject_key)) => authority == subject_key.0,
-                _ => true,
-            }
-        }
+        (Ok(authority), Ok(Some(subject_key))) => authority
+            .and_then(|authority| authority.key_identifier)
+            .is_none_or(|key_identifier| key_identifier == subject_key.0),
+        (Ok(_), Ok(None)) => true,
         _ => false,
     }
 }
