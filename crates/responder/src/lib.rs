@@ -5,6 +5,7 @@ mod admin;
 mod answer;
 mod behaviour;
 mod catalogue;
+mod connection;
 mod journal;
 mod server;
 mod socket;
@@ -18,6 +19,7 @@ pub use catalogue::{
     CatalogueEntry, behaviour_named, catalogue, catalogue_entry, closest_name, entry_for,
 };
 // The limits and verdicts the catalogue is written against, for users of the responder alone.
+pub use connection::{ConnectionGuard, ConnectionLimits, GuardedStream, InFlight, RequestTracker};
 pub use contract::{DEFAULT_RESPONSE_TIMEOUT, RESPONSE_CAP, Verdict};
 pub use journal::{Journal, JournalEntry, Undecodable};
 pub use server::{

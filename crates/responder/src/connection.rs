@@ -1,0 +1,438 @@
+//! The limits every HTTP server of the harness puts on its connections: how many may be open
+//! at once, and how long one may stay open with no request in flight.
+//!
+//! One rule covers every way a client can hold a connection without using it: a connection
+//! that has had no request in flight for [`ConnectionLimits::idle`] is closed. The time counts
+//! from the end of the last request (or from the accept), and bytes that arrive meanwhile do
+//! not reset it, so a TLS handshake never finished, a request head sent a byte a second
+//! (slowloris), an HTTP/2 connection that opens no stream and a client that never reads its
+//! answer all end at the same deadline. A request in flight is bounded by its handler instead
+//! (the body's deadline, the responder's timeout).
+//!
+//! When every place is taken, a new connection asks the idle ones to close and waits (up to
+//! [`ConnectionLimits::admission_wait`]) for one of them to go: thousands of idle connections
+//! cannot keep a client with a request out. Only when every connection has a request in
+//! flight is a new one refused (closed at once).
+//!
+//! Time comes from a [`Clock`], so that a test moves it instead of waiting.
+
+use std::collections::HashMap;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::task::{Context, Poll};
+
+use clock::{Clock, Sleep};
+use futures_util::task::AtomicWaker;
+use time::{Duration, OffsetDateTime};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How many connections a server holds, and for how long an idle one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Connections open at once.
+    pub max_connections: usize,
+    /// How long a connection may stay open with no request in flight.
+    pub idle: Duration,
+    /// How long a new connection waits for a place when every one is taken.
+    pub admission_wait: Duration,
+}
+
+impl ConnectionLimits {
+    /// The limits of `serve` and of the responders unless told otherwise.
+    pub const DEFAULT: Self = Self {
+        max_connections: 4096,
+        idle: Duration::seconds(30),
+        admission_wait: Duration::seconds(1),
+    };
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Admits connections within [`ConnectionLimits`]. Cheap to clone: clones share the places.
+#[derive(Debug, Clone)]
+pub struct ConnectionGuard {
+    shared: Arc<GuardShared>,
+}
+
+#[derive(Debug)]
+struct GuardShared {
+    limits: ConnectionLimits,
+    clock: Arc<dyn Clock>,
+    places: Arc<Semaphore>,
+    /// Every open connection, so that idle ones can be asked to close.
+    open: Mutex<HashMap<u64, Weak<ConnectionState>>>,
+    next_id: AtomicU64,
+}
+
+impl ConnectionGuard {
+    /// A guard with these limits, timing idle connections on `clock`.
+    pub fn new(limits: ConnectionLimits, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            shared: Arc::new(GuardShared {
+                places: Arc::new(Semaphore::new(limits.max_connections)),
+                limits,
+                clock,
+                open: Mutex::new(HashMap::new()),
+                next_id: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> ConnectionLimits {
+        self.shared.limits
+    }
+
+    /// Connections open now.
+    pub fn open_connections(&self) -> usize {
+        self.shared.limits.max_connections - self.shared.places.available_permits()
+    }
+
+    /// A place for `stream`, or `None` when every connection has a request in flight (the
+    /// caller closes it). When all places are taken by idle connections, they are asked to
+    /// close and this waits for one of their places.
+    pub async fn admit<S>(&self, stream: S) -> Option<(GuardedStream<S>, RequestTracker)> {
+        let shared = &self.shared;
+        let place = match Arc::clone(&shared.places).try_acquire_owned() {
+            Ok(place) => place,
+            Err(_) => {
+                self.close_idle();
+                let wait = Arc::clone(&shared.places).acquire_owned();
+                clock::timeout(&*shared.clock, shared.limits.admission_wait, wait)
+                    .await
+                    .ok()?
+                    .ok()?
+            }
+        };
+        let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let state = Arc::new(ConnectionState {
+            in_flight: AtomicUsize::new(0),
+            idle_since: Mutex::new(shared.clock.now()),
+            evict: AtomicBool::new(false),
+            waker: AtomicWaker::new(),
+        });
+        shared
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, Arc::downgrade(&state));
+        let tracker = RequestTracker {
+            state: Arc::clone(&state),
+            clock: Arc::clone(&shared.clock),
+        };
+        let stream = GuardedStream {
+            inner: stream,
+            state,
+            guard: Arc::clone(shared),
+            id,
+            deadline: None,
+            _place: place,
+        };
+        Some((stream, tracker))
+    }
+
+    /// Asks every connection with no request in flight to close.
+    fn close_idle(&self) {
+        let open = self
+            .shared
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for state in open.values().filter_map(Weak::upgrade) {
+            if state.in_flight.load(Ordering::Acquire) == 0 {
+                state.evict.store(true, Ordering::Release);
+                state.waker.wake();
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ConnectionState {
+    in_flight: AtomicUsize,
+    /// When the last request ended (or the connection was accepted).
+    idle_since: Mutex<OffsetDateTime>,
+    /// Set when the guard needs the place of this idle connection.
+    evict: AtomicBool,
+    /// The connection's reader or writer, woken when its deadline moves.
+    waker: AtomicWaker,
+}
+
+impl ConnectionState {
+    fn idle_since(&self) -> OffsetDateTime {
+        *self
+            .idle_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Counts the requests in flight on one connection.
+#[derive(Debug, Clone)]
+pub struct RequestTracker {
+    state: Arc<ConnectionState>,
+    clock: Arc<dyn Clock>,
+}
+
+impl RequestTracker {
+    /// Marks a request in flight until the returned value is dropped.
+    pub fn start(&self) -> InFlight {
+        self.state.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight {
+            tracker: self.clone(),
+        }
+    }
+}
+
+/// A request in flight; dropped when its answer has been produced.
+#[derive(Debug)]
+pub struct InFlight {
+    tracker: RequestTracker,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let state = &self.tracker.state;
+        // The idle time starts now; set before the count drops so that a reader seeing zero
+        // also sees the new start.
+        *state
+            .idle_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = self.tracker.clock.now();
+        if state.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            state.waker.wake();
+        }
+    }
+}
+
+/// A connection's byte stream, which fails with [`io::ErrorKind::TimedOut`] once the
+/// connection has been idle for too long, and holds its place until dropped.
+pub struct GuardedStream<S> {
+    inner: S,
+    state: Arc<ConnectionState>,
+    guard: Arc<GuardShared>,
+    id: u64,
+    /// The idle deadline being waited for, and the wait.
+    deadline: Option<(OffsetDateTime, Sleep)>,
+    _place: OwnedSemaphorePermit,
+}
+
+impl<S> std::fmt::Debug for GuardedStream<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuardedStream")
+            .field("id", &self.id)
+            .field("in_flight", &self.state.in_flight.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> GuardedStream<S> {
+    /// The stream inside.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Ready with an error once the connection must close; otherwise registers the task to be
+    /// woken at the idle deadline, or when a request ends or the guard needs the place.
+    fn poll_closing(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        self.state.waker.register(cx.waker());
+        if self.state.in_flight.load(Ordering::Acquire) > 0 {
+            self.deadline = None;
+            return Poll::Pending;
+        }
+        if self.state.evict.load(Ordering::Acquire) {
+            return Poll::Ready(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "closed to make room for a new connection",
+            ));
+        }
+        let deadline = self.state.idle_since() + self.guard.limits.idle;
+        if self.deadline.as_ref().map(|(at, _)| *at) != Some(deadline) {
+            self.deadline = Some((deadline, self.guard.clock.timeout_until(deadline)));
+        }
+        let expired = match &mut self.deadline {
+            Some((_, sleep)) => sleep.as_mut().poll(cx).is_ready(),
+            None => false,
+        };
+        if expired {
+            Poll::Ready(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "no request within the idle limit",
+            ))
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl<S> Drop for GuardedStream<S> {
+    fn drop(&mut self) {
+        self.guard
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.id);
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for GuardedStream<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if let Poll::Ready(error) = self.poll_closing(cx) {
+            return Poll::Ready(Err(error));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for GuardedStream<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        // A client that never reads its answer stops the writes: the deadline ends it too.
+        if let Poll::Ready(error) = self.poll_closing(cx) {
+            return Poll::Ready(Err(error));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Poll::Ready(error) = self.poll_closing(cx) {
+            return Poll::Ready(Err(error));
+        }
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if let Poll::Ready(error) = self.poll_closing(cx) {
+            return Poll::Ready(Err(error));
+        }
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clock::VirtualClock;
+    use time::macros::datetime;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, duplex};
+
+    fn guard(max_connections: usize) -> (ConnectionGuard, VirtualClock) {
+        let clock = VirtualClock::new(datetime!(2026-03-01 12:00 UTC));
+        let limits = ConnectionLimits {
+            max_connections,
+            ..ConnectionLimits::DEFAULT
+        };
+        (ConnectionGuard::new(limits, Arc::new(clock.clone())), clock)
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_closes_at_the_deadline_and_not_before() {
+        let (guard, clock) = guard(4);
+        let (server, mut client) = duplex(64);
+        let (mut stream, _tracker) = guard.admit(server).await.expect("a place");
+        let reading = tokio::spawn(async move {
+            let mut byte = [0u8; 1];
+            // Bytes that trickle in do not reset the idle time.
+            stream.read_exact(&mut byte).await?;
+            stream.read_exact(&mut byte).await
+        });
+        client.write_all(b"G").await.expect("writes");
+        clock.advance(Duration::seconds(29));
+        tokio::task::yield_now().await;
+        assert!(!reading.is_finished());
+        clock.advance(Duration::seconds(1));
+        let error = reading.await.expect("joins").expect_err("times out");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(guard.open_connections(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_request_in_flight_holds_the_connection_and_its_end_restarts_the_time() {
+        let (guard, clock) = guard(4);
+        let (server, _client) = duplex(64);
+        let (mut stream, tracker) = guard.admit(server).await.expect("a place");
+        let in_flight = tracker.start();
+        let reading = tokio::spawn(async move {
+            let mut byte = [0u8; 1];
+            stream.read_exact(&mut byte).await
+        });
+        clock.advance(Duration::hours(1));
+        tokio::task::yield_now().await;
+        assert!(!reading.is_finished());
+        drop(in_flight);
+        clock.advance(Duration::seconds(29));
+        tokio::task::yield_now().await;
+        assert!(!reading.is_finished());
+        clock.advance(Duration::seconds(1));
+        let error = reading.await.expect("joins").expect_err("times out");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+    }
+
+    #[tokio::test]
+    async fn a_full_guard_closes_idle_connections_for_a_new_one() {
+        let (guard, _clock) = guard(2);
+        let (busy_end, _busy_client) = duplex(64);
+        let (mut busy, busy_tracker) = guard.admit(busy_end).await.expect("a place");
+        let _in_flight = busy_tracker.start();
+        let (idle_end, _idle_client) = duplex(64);
+        let (mut idle, _idle_tracker) = guard.admit(idle_end).await.expect("a place");
+        let idle_reader = tokio::spawn(async move {
+            let mut byte = [0u8; 1];
+            idle.read_exact(&mut byte).await
+        });
+        let busy_reader = tokio::spawn(async move {
+            let mut byte = [0u8; 1];
+            busy.read_exact(&mut byte).await
+        });
+        tokio::task::yield_now().await;
+        let (new_end, _new_client) = duplex(64);
+        let admitted = guard.admit(new_end).await;
+        assert!(admitted.is_some());
+        let error = idle_reader.await.expect("joins").expect_err("closed");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert!(!busy_reader.is_finished());
+        assert_eq!(guard.open_connections(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_guard_full_of_requests_in_flight_refuses_after_the_wait() {
+        let (guard, clock) = guard(1);
+        let (busy_end, _busy_client) = duplex(64);
+        let (_busy, busy_tracker) = guard.admit(busy_end).await.expect("a place");
+        let _in_flight = busy_tracker.start();
+        let (new_end, _new_client) = duplex(64);
+        let waiting = tokio::spawn({
+            let guard = guard.clone();
+            async move { guard.admit(new_end).await.is_none() }
+        });
+        clock.wait_for_sleepers(1).await;
+        clock.advance(Duration::seconds(1));
+        assert!(waiting.await.expect("joins"));
+    }
+}
