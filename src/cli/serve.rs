@@ -3,14 +3,18 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 
 use clap::builder::TypedValueParser;
+use ocsp_harness::clock::SystemClock;
 use ocsp_harness::contract::{ManagementRole, User};
 use ocsp_harness::pki::{self, KeySource, KeyType};
-use ocsp_harness::reference::{ReferenceOptions, ReferenceServer, ServerClock};
+use ocsp_harness::reference::{
+    ConnectionLimits, FrontLimits, ReferenceOptions, ReferenceServer, ServerClock,
+};
 
 use super::logging::{self, LogArgs};
 use super::{NamedBehaviour, behaviour_parser, emit, parse_user, stop_requested};
@@ -71,6 +75,17 @@ pub struct ServeArgs {
     /// Where to write the CA certificate clients should trust (default: a temporary file).
     #[arg(long, value_name = "FILE", env = "OCSP_HARNESS_CA_OUT")]
     pub ca_out: Option<PathBuf>,
+    /// Connections held open at once; when all are taken, idle ones are closed to make room.
+    #[arg(long, value_name = "N", env = "OCSP_HARNESS_MAX_CONNECTIONS",
+          default_value_t = ConnectionLimits::DEFAULT.max_connections,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
+    pub max_connections: usize,
+    /// Seconds a connection may stay open with no request in flight (a TLS handshake, a
+    /// request head still arriving, keep-alive) before it is closed.
+    #[arg(long, value_name = "SECONDS", env = "OCSP_HARNESS_IDLE_TIMEOUT",
+          default_value_t = ConnectionLimits::DEFAULT.idle.whole_seconds() as u32,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub idle_timeout: u32,
     /// Do not log requests (other log lines stay).
     #[arg(long)]
     pub quiet: bool,
@@ -102,6 +117,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         nodes: ocsp_harness::reference::DEFAULT_NODES,
         responder_listen: args.responder_listen,
         behaviour,
+        front: FrontLimits {
+            connections: ConnectionLimits {
+                max_connections: args.max_connections,
+                idle: time::Duration::seconds(i64::from(args.idle_timeout)),
+                ..ConnectionLimits::DEFAULT
+            },
+            ..FrontLimits::DEFAULT
+        },
+        front_clock: Arc::new(SystemClock),
     };
     run(options, args.ca_out)
 }

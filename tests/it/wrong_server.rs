@@ -136,6 +136,7 @@ fn wrong_server(defect: Defect) -> WrongServer {
             nodes: DEFAULT_NODES,
             responder_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             behaviour: Behaviour::default(),
+            ..ReferenceOptions::embedded(time::OffsetDateTime::UNIX_EPOCH)
         })
         .await
         .expect("the upstream starts");

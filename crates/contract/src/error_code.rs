@@ -42,6 +42,10 @@ crate::named_enum! {
         NotFound = "not_found",
         /// 405: the endpoint takes no such method.
         MethodNotAllowed = "method_not_allowed",
+        /// 413: a request body over the server's limit.
+        PayloadTooLarge = "payload_too_large",
+        /// 408: a request body that did not arrive in time.
+        RequestTimeout = "request_timeout",
         /// 400 from a provider state: the state asked for cannot be set.
         InvalidState = "invalid_state",
         /// 409 from the clock provider state: the server runs on the system clock.

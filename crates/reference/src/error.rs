@@ -72,6 +72,24 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidSchema, message)
     }
 
+    /// 413: a request body over the server's limit (reference).
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            format!("the request body is over {limit} octets"),
+        )
+    }
+
+    /// 408: a request body that had not arrived in full by its deadline (reference).
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
+            "the request body had not arrived in full by its deadline",
+        )
+    }
+
     /// 400 for a bad request header (documented status; reference code).
     pub fn invalid_header(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidHeader, message)

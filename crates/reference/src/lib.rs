@@ -8,6 +8,7 @@ mod certificate;
 mod cluster;
 mod date;
 mod error;
+mod front;
 mod journal;
 mod queue;
 mod roles;
@@ -24,10 +25,14 @@ pub use cluster::{
     CertificateRefused, Cluster, DEFAULT_NODES, NodeState, Outcome, PollPlan, QueryFailure,
 };
 pub use error::ApiError;
+pub use front::{BodyBytes, FrontLimits};
 pub use journal::{JOURNAL_LIMIT, JournalEntry, RequestJournal};
 pub use queue::{QUEUED_LIMIT, TaskQueue, TaskRecord, TaskState};
+pub use responder::ConnectionLimits;
 pub use roles::{authenticate, generate_users};
 pub use routes::{AppState, Authorized, JsonBody, Requirement, app};
-pub use server::{ReferenceError, ReferenceOptions, ReferenceServer, ServerClock};
+pub use server::{
+    MAX_CONCURRENT_STREAMS, ReferenceError, ReferenceOptions, ReferenceServer, ServerClock,
+};
 pub use states::{DROPPED_HEADER, StatesState, routes as state_routes};
 pub use store::{CertificateStore, ROTATED, is_required};

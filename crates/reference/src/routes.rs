@@ -20,6 +20,7 @@ use contract::{ClusterAlert, Endpoint, ErrorCode, ManagementRole, UnknownName, U
 
 use crate::cluster::Cluster;
 use crate::error::ApiError;
+use crate::front::BodyBytes;
 use crate::roles::authenticate;
 
 mod certificates;
@@ -242,8 +243,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         let headers = request.headers().clone();
-        // A body over the server's limit keeps axum's own answer (413).
-        let body = Bytes::from_request(request, state)
+        let BodyBytes(body) = BodyBytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
         json_body(&headers, &body)

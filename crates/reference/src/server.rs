@@ -19,13 +19,16 @@ use contract::Users;
 
 use super::access::{health_routes, with_access_log};
 use super::date::with_date_header;
+use super::front::{FrontLimits, GuardedAcceptor, with_body_policy};
 use super::journal::{RequestJournal, with_journal};
 use super::routes::{AppState, app};
 use super::states::{StatesState, routes as state_routes};
 use crate::roles::generate_users;
 use clock::{Clock, ScaledClock, SystemClock, VirtualClock};
 use pki::{KeySource, KeyType, PkiProfile, ResponderUrl, Role, TestPki};
-use responder::{Behaviour, Responder, ResponderConfig, ResponderError, ResponderHandle};
+use responder::{
+    Behaviour, ConnectionGuard, Responder, ResponderConfig, ResponderError, ResponderHandle,
+};
 
 /// The clock the server runs on.
 #[derive(Debug, Clone)]
@@ -63,6 +66,11 @@ pub struct ReferenceOptions {
     pub responder_listen: SocketAddr,
     /// How the embedded responder behaves at first.
     pub behaviour: Behaviour,
+    /// The limits of the HTTP front.
+    pub front: FrontLimits,
+    /// The clock of the HTTP front's own deadlines (idle connections, late bodies). Not the
+    /// server's clock: a scenario moves that by hours, which must not close its connections.
+    pub front_clock: Arc<dyn Clock>,
 }
 
 impl ReferenceOptions {
@@ -80,6 +88,8 @@ impl ReferenceOptions {
             nodes: DEFAULT_NODES,
             responder_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             behaviour: Behaviour::default(),
+            front: FrontLimits::DEFAULT,
+            front_clock: Arc::new(SystemClock),
         }
     }
 }
@@ -229,6 +239,7 @@ impl ReferenceServer {
             }));
             router = with_journal(router, Arc::clone(journal));
         }
+        let router = with_body_policy(router, options.front, Arc::clone(&options.front_clock));
         let router = with_date_header(router, Arc::clone(&clock));
         // Outermost, so that the line gives the status and time of the whole answer.
         let router = with_access_log(router, users);
@@ -237,6 +248,9 @@ impl ReferenceServer {
             std::net::TcpListener::bind(options.listen).map_err(bind_error(options.listen))?;
         let addr = listener.local_addr().map_err(bind_error(options.listen))?;
         let handle = axum_server::Handle::new();
+        let guard =
+            ConnectionGuard::new(options.front.connections, Arc::clone(&options.front_clock));
+        let acceptor = GuardedAcceptor::new(guard.clone());
         // The peer's address, for the log line.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let server = if options.tls {
@@ -247,21 +261,24 @@ impl ReferenceServer {
             )
             .await
             .map_err(ReferenceError::Tls)?;
-            // Small answers in several writes would otherwise wait for delayed ACKs (40 ms).
+            // The guard's idle limit bounds the handshake; it is the one limit to document.
             let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
-                .acceptor(axum_server::accept::NoDelayAcceptor::new());
-            let server = axum_server::from_tcp(listener)
+                .handshake_timeout(UNBOUNDED_HANDSHAKE)
+                .acceptor(acceptor);
+            let mut server = axum_server::from_tcp(listener)
                 .map_err(bind_error(addr))?
                 .acceptor(acceptor)
                 .handle(handle.clone());
+            configure_http(server.http_builder(), &options.front);
             tokio::spawn(async move {
                 let _ = server.serve(service).await;
             })
         } else {
-            let server = axum_server::from_tcp(listener)
+            let mut server = axum_server::from_tcp(listener)
                 .map_err(bind_error(addr))?
-                .acceptor(axum_server::accept::NoDelayAcceptor::new())
+                .acceptor(acceptor)
                 .handle(handle.clone());
+            configure_http(server.http_builder(), &options.front);
             tokio::spawn(async move {
                 let _ = server.serve(service).await;
             })
@@ -355,3 +372,25 @@ impl Drop for ReferenceServer {
         self.poller.abort();
     }
 }
+
+/// Long enough never to end a handshake before the connection guard's idle limit does.
+const UNBOUNDED_HANDSHAKE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The HTTP layer's own limits: the request head's size, and HTTP/2's streams.
+fn configure_http(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    limits: &FrontLimits,
+) {
+    // hyper's smallest read buffer is 8 KiB; a head that does not fit is answered 431.
+    builder
+        .http1()
+        .max_buf_size(limits.header_bytes.max(8192))
+        .header_read_timeout(None);
+    builder
+        .http2()
+        .max_header_list_size(u32::try_from(limits.header_bytes).unwrap_or(u32::MAX))
+        .max_concurrent_streams(MAX_CONCURRENT_STREAMS);
+}
+
+/// Requests in flight at once on one HTTP/2 connection.
+pub const MAX_CONCURRENT_STREAMS: u32 = 100;

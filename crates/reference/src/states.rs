@@ -29,6 +29,7 @@ use time::OffsetDateTime;
 
 use super::cluster::Cluster;
 use super::error::ApiError;
+use super::front::BodyBytes;
 use super::journal::RequestJournal;
 use super::store::CertificateStore;
 use clock::{Clock, VirtualClock};
@@ -96,7 +97,7 @@ struct NodeState {
 async fn set_node(
     State(state): State<StatesState>,
     Path(index): Path<usize>,
-    body: axum::body::Bytes,
+    BodyBytes(body): BodyBytes,
 ) -> Result<Json<Value>, ApiError> {
     let node: NodeState = serde_json::from_slice(&body).map_err(|error| bad(error.to_string()))?;
     if node.ocsp.is_none() && node.certificates.is_none() {
@@ -131,7 +132,7 @@ struct QueueState {
 
 async fn set_queue(
     State(state): State<StatesState>,
-    body: axum::body::Bytes,
+    BodyBytes(body): BodyBytes,
 ) -> Result<Json<Value>, ApiError> {
     let queue: QueueState =
         serde_json::from_slice(&body).map_err(|error| bad(error.to_string()))?;
@@ -149,7 +150,7 @@ struct ClockState {
 
 async fn set_clock(
     State(state): State<StatesState>,
-    body: axum::body::Bytes,
+    BodyBytes(body): BodyBytes,
 ) -> Result<Json<Value>, ApiError> {
     let Some(clock) = &state.virtual_clock else {
         return Err(ApiError::new(
