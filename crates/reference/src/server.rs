@@ -164,6 +164,7 @@ pub struct ReferenceServer {
     virtual_clock: Option<VirtualClock>,
     journal: Option<Arc<RequestJournal>>,
     handle: axum_server::Handle<SocketAddr>,
+    guard: ConnectionGuard,
     server: Option<JoinHandle<()>>,
     poller: JoinHandle<()>,
 }
@@ -293,6 +294,7 @@ impl ReferenceServer {
             virtual_clock,
             journal,
             handle,
+            guard,
             server: Some(server),
             poller,
         })
@@ -307,6 +309,11 @@ impl ReferenceServer {
             .tls_certs_only([root])
             .build()
             .map_err(ReferenceError::HttpClient)
+    }
+
+    /// Connections open now (TLS handshakes under way included).
+    pub fn open_connections(&self) -> usize {
+        self.guard.open_connections()
     }
 
     /// The base URL, e.g. `https://127.0.0.1:9443` (no trailing slash).

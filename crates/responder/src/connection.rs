@@ -133,6 +133,7 @@ impl ConnectionGuard {
             guard: Arc::clone(shared),
             id,
             deadline: None,
+            closing: None,
             _place: place,
         };
         Some((stream, tracker))
@@ -221,6 +222,9 @@ pub struct GuardedStream<S> {
     id: u64,
     /// The idle deadline being waited for, and the wait.
     deadline: Option<(OffsetDateTime, Sleep)>,
+    /// Set once the connection must close: every later read or write fails at once (a wait
+    /// that has completed must not be polled again).
+    closing: Option<&'static str>,
     _place: OwnedSemaphorePermit,
 }
 
@@ -242,16 +246,16 @@ impl<S> GuardedStream<S> {
     /// Ready with an error once the connection must close; otherwise registers the task to be
     /// woken at the idle deadline, or when a request ends or the guard needs the place.
     fn poll_closing(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        if let Some(reason) = self.closing {
+            return Poll::Ready(io::Error::new(io::ErrorKind::TimedOut, reason));
+        }
         self.state.waker.register(cx.waker());
         if self.state.in_flight.load(Ordering::Acquire) > 0 {
             self.deadline = None;
             return Poll::Pending;
         }
         if self.state.evict.load(Ordering::Acquire) {
-            return Poll::Ready(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "closed to make room for a new connection",
-            ));
+            return self.close("closed to make room for a new connection");
         }
         let deadline = self.state.idle_since() + self.guard.limits.idle;
         if self.deadline.as_ref().map(|(at, _)| *at) != Some(deadline) {
@@ -262,13 +266,16 @@ impl<S> GuardedStream<S> {
             None => false,
         };
         if expired {
-            Poll::Ready(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "no request within the idle limit",
-            ))
+            self.close("no request within the idle limit")
         } else {
             Poll::Pending
         }
+    }
+
+    fn close(&mut self, reason: &'static str) -> Poll<io::Error> {
+        self.closing = Some(reason);
+        self.deadline = None;
+        Poll::Ready(io::Error::new(io::ErrorKind::TimedOut, reason))
     }
 }
 
@@ -360,7 +367,11 @@ mod tests {
             let mut byte = [0u8; 1];
             // Bytes that trickle in do not reset the idle time.
             stream.read_exact(&mut byte).await?;
-            stream.read_exact(&mut byte).await
+            let closed = stream.read_exact(&mut byte).await;
+            // Once closing, every read and write fails at once (and polls no finished wait).
+            assert!(stream.read_exact(&mut byte).await.is_err());
+            assert!(stream.write_all(b"late").await.is_err());
+            closed
         });
         client.write_all(b"G").await.expect("writes");
         clock.advance(Duration::seconds(29));

@@ -5,5 +5,6 @@ extern crate ocsp_harness_reference as reference;
 
 mod date;
 mod endpoints;
+mod front;
 mod journal;
 mod nodes;
