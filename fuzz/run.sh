@@ -5,14 +5,15 @@
 # and makes the script exit 1 after the others ran. Prints a line per target.
 #
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
-#   targets: verify_response decode_request scenario_loader reference_request (default: all)
+#   targets: verify_response decode_request scenario_loader reference_request serve_front
+#   (default: all)
 set -euo pipefail
 seconds=${1:-600}
 shift || true
 cd "$(dirname "$0")"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(verify_response decode_request scenario_loader reference_request)
+  targets=(verify_response decode_request scenario_loader reference_request serve_front)
 fi
 if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal

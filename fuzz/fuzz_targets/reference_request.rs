@@ -36,14 +36,14 @@ fn world() -> &'static World {
             Some(&pki.cert(Role::ProxyNoAia).key_pem()),
         )
         .expect("the seed proxy parses");
-        let certificates = CertificateStore::initial(Some(proxy)).expect("the initial certificates");
+        let certificates =
+            CertificateStore::initial(Some(proxy)).expect("the initial certificates");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
         let cluster = runtime.block_on(async {
-            Cluster::new(Arc::new(VirtualClock::new(AT)), 3, certificates.clone())
-                .expect("cluster")
+            Cluster::new(Arc::new(VirtualClock::new(AT)), 3, certificates.clone()).expect("cluster")
         });
         let users = generate_users();
         let admin = users

@@ -389,10 +389,13 @@ fn configure_http(
     limits: &FrontLimits,
 ) {
     // hyper's smallest read buffer is 8 KiB; a head that does not fit is answered 431.
+    // A client that shuts its sending side after its request still gets the answer (hyper
+    // would otherwise drop the connection when it reads the end before it has answered).
     builder
         .http1()
         .max_buf_size(limits.header_bytes.max(8192))
-        .header_read_timeout(None);
+        .header_read_timeout(None)
+        .half_close(true);
     builder
         .http2()
         .max_header_list_size(u32::try_from(limits.header_bytes).unwrap_or(u32::MAX))

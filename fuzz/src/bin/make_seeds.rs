@@ -13,11 +13,15 @@ use ocsp_harness::ocsp::{
 };
 use ocsp_harness::pki::{Overwrite, PkiProfile, Role, TestPki, write_dir};
 use ocsp_harness::responder::catalogue;
-use ocsp_harness_fuzz::{AT, NONCE, seeds_dir};
+use ocsp_harness_fuzz::{AT, NONCE, h2, seeds_dir};
 use x509_cert::Certificate;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seeds = seeds_dir();
+    // `make_seeds serve_front`: only that target's seeds, leaving the PKI and the rest as they are.
+    if std::env::args().nth(1).as_deref() == Some("serve_front") {
+        return serve_front_seeds(&seeds);
+    }
     let pki = Arc::new(TestPki::generate(&PkiProfile::at(AT))?);
     write_dir(&pki, &seeds.join("pki"), Overwrite::Allow)?;
     let decode = |role| Certificate::from_der(pki.cert(role).der());
@@ -85,6 +89,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes.extend_from_slice(body.as_bytes());
         fs::write(bodies.join(format!("case-{index:02}")), bytes)?;
     }
+    serve_front_seeds(&seeds)?;
     println!("seeds written to {}", seeds.display());
+    Ok(())
+}
+
+/// The first byte is the target's mode: 0 as it is, 1 after the HTTP/2 preface and SETTINGS,
+/// 2 HTTP/1.1 with the admin's credentials put in, 3 HTTP/2 frames on an open admin PUT.
+fn serve_front_seeds(seeds: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = seeds.join("serve_front");
+    fs::create_dir_all(&dir)?;
+    let get_root = [0x82, 0x84, 0x86, 0x41, 0x01, b'x'];
+    let config = br#"{"ocsp_functionality": true, "response_timeout": 2}"#;
+    let cases: Vec<(u8, Vec<u8>)> = vec![
+        (0, b"GET /v1/ocsp HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()),
+        (0, b"PUT /v1/ocsp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".to_vec()),
+        (0, b"POST /v1/ocsp/test HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n".to_vec()),
+        (0, b"GET /_harness/health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/nope HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()),
+        (0, [h2::PREFACE, h2::SETTINGS, &h2::frame(0x1, 0x5, 1, &get_root)].concat()),
+        (1, h2::frame(0x1, 0x5, 1, &get_root)),
+        (1, [h2::frame(0x6, 0, 0, &[0; 8]), h2::frame(0x8, 0, 0, &[0, 1, 0, 0])].concat()),
+        (2, [&b"PUT /v1/ocsp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 51\r\n\r\n"[..], config].concat()),
+        (2, b"POST /v1/ocsp/test HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".to_vec()),
+        (2, b"PUT /v1/ocsp HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".to_vec()),
+        (2, b"PUT /v1/cluster/update_cert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n{\"name\":\"proxy\",\"key\":\"x\"}   ".to_vec()),
+        (3, h2::data(config, true)),
+        (3, [h2::data(b"{\"ocsp_", false), h2::data(b"functionality\": false}", true)].concat()),
+        (3, [h2::data(b"{", false), h2::frame(0x3, 0, 1, &[0, 0, 0, 8])].concat()),
+    ];
+    for (index, (mode, bytes)) in cases.into_iter().enumerate() {
+        fs::write(
+            dir.join(format!("case-{index:02}")),
+            [&[mode][..], &bytes].concat(),
+        )?;
+    }
     Ok(())
 }

@@ -722,3 +722,36 @@ async fn plain_http_and_old_tls_on_the_https_port_are_closed_at_once() {
         .assert_still_answers("after the refused clients")
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_sending_after_its_request_still_gets_the_answer() {
+    let front = front(false, FrontLimits::DEFAULT).await;
+    // The answer waits on the server's clock (a responder slower than the timeout), so the
+    // server reads the end of the client's stream before it answers.
+    front.server.responder().set_behaviour(
+        responder::behaviour_named("slower-than-timeout").expect("a catalogue behaviour"),
+    );
+    let server_clock = front
+        .server
+        .virtual_clock()
+        .expect("a virtual clock")
+        .clone();
+    let head = format!(
+        "POST /v1/ocsp/test HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {}\r\n\r\n",
+        base64_credentials(&front)
+    );
+    let answer = server_clock
+        .drive(async {
+            let mut stream = TcpStream::connect(front.addr).await.expect("connects");
+            stream.write_all(head.as_bytes()).await.expect("writes");
+            stream.shutdown().await.expect("half-closes");
+            read_to_close(&mut stream).await
+        })
+        .await;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 500 "), "{answer}");
+    assert!(
+        answer.contains("\"error_code\":\"ocsp_query_failed\""),
+        "{answer}"
+    );
+}
