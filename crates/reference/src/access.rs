@@ -20,9 +20,10 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use contract::Users;
+use responder::ConnectionGuard;
 
 use crate::routes::basic_credentials;
 
@@ -70,19 +71,22 @@ async fn log_request(State(users): State<Arc<Users>>, request: Request, next: Ne
     response
 }
 
-/// `GET` (and `HEAD`) [`HEALTH_PATH`]: 200 `{"status": "ok", "version", "responder"}`, the
-/// embedded responder's URL included so that a supervisor can watch both.
-pub fn health_routes(responder_url: String) -> Router {
-    let answer = Arc::new(json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "responder": responder_url,
-    }));
+/// `GET` (and `HEAD`) [`HEALTH_PATH`]: 200 `{"status": "ok", "version", "responder",
+/// "connections", "tasks"}`: the embedded responder's URL, so that a supervisor can watch both,
+/// and the connections open and the runtime's tasks alive, so that one can see that a flood of
+/// clients has left nothing behind.
+pub fn health_routes(responder_url: String, guard: ConnectionGuard) -> Router {
     Router::new().route(
         HEALTH_PATH,
         get(move || {
-            let answer = Arc::clone(&answer);
-            async move { Json(Value::clone(&answer)) }
+            let answer = json!({
+                "status": "ok",
+                "version": env!("CARGO_PKG_VERSION"),
+                "responder": responder_url,
+                "connections": guard.open_connections(),
+                "tasks": tokio::runtime::Handle::current().metrics().num_alive_tasks(),
+            });
+            async move { Json(answer) }
         }),
     )
 }
@@ -94,10 +98,15 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
+    use serde_json::Value;
 
     #[tokio::test]
     async fn health_answers_json_to_get_and_head_without_credentials() {
-        let router = health_routes("http://127.0.0.1:1/".to_owned());
+        let guard = ConnectionGuard::new(
+            responder::ConnectionLimits::DEFAULT,
+            Arc::new(clock::SystemClock),
+        );
+        let router = health_routes("http://127.0.0.1:1/".to_owned(), guard);
         let request = Request::get(HEALTH_PATH)
             .body(Body::empty())
             .expect("a request");
@@ -110,6 +119,8 @@ mod tests {
         let body: Value = serde_json::from_slice(&body).expect("JSON");
         assert_eq!(body["status"], "ok");
         assert_eq!(body["responder"], "http://127.0.0.1:1/");
+        assert_eq!(body["connections"], 0);
+        assert!(body["tasks"].is_u64());
         let head = Request::head(HEALTH_PATH)
             .body(Body::empty())
             .expect("a request");

@@ -222,12 +222,14 @@ impl ReferenceServer {
         let cluster = Cluster::new(Arc::clone(&clock), options.nodes, certificates.clone())?;
         let poller = cluster.spawn_poller();
 
+        let guard =
+            ConnectionGuard::new(options.front.connections, Arc::clone(&options.front_clock));
         let users = Arc::new(options.users.clone());
         let mut router = app(AppState {
             cluster: Arc::clone(&cluster),
             users: Arc::clone(&users),
         })
-        .merge(health_routes(responder.url()));
+        .merge(health_routes(responder.url(), guard.clone()));
         // Only the provider states read the journal: without them, nothing is recorded.
         let journal = options.state_hooks.then(|| Arc::new(RequestJournal::new()));
         if let Some(journal) = &journal {
@@ -249,8 +251,6 @@ impl ReferenceServer {
             std::net::TcpListener::bind(options.listen).map_err(bind_error(options.listen))?;
         let addr = listener.local_addr().map_err(bind_error(options.listen))?;
         let handle = axum_server::Handle::new();
-        let guard =
-            ConnectionGuard::new(options.front.connections, Arc::clone(&options.front_clock));
         let acceptor = GuardedAcceptor::new(guard.clone());
         // The peer's address, for the log line.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
