@@ -9,10 +9,10 @@
 //! answer all end at the same deadline. A request in flight is bounded by its handler instead
 //! (the body's deadline, the responder's timeout).
 //!
-//! When every place is taken, a new connection asks the idle ones to close and waits (up to
-//! [`ConnectionLimits::admission_wait`]) for one of them to go: thousands of idle connections
-//! cannot keep a client with a request out. Only when every connection has a request in
-//! flight is a new one refused (closed at once).
+//! When every place is taken, a new connection asks the connection idle the longest to close
+//! and waits (up to [`ConnectionLimits::admission_wait`]) for its place: thousands of idle
+//! connections cannot keep a client with a request out. Only when every connection has a
+//! request in flight is a new one refused (closed).
 //!
 //! Time comes from a [`Clock`], so that a test moves it instead of waiting.
 
@@ -96,14 +96,14 @@ impl ConnectionGuard {
     }
 
     /// A place for `stream`, or `None` when every connection has a request in flight (the
-    /// caller closes it). When all places are taken by idle connections, they are asked to
-    /// close and this waits for one of their places.
+    /// caller closes it). When all places are taken, the connection idle the longest is asked
+    /// to close and this waits for a place.
     pub async fn admit<S>(&self, stream: S) -> Option<(GuardedStream<S>, RequestTracker)> {
         let shared = &self.shared;
         let place = match Arc::clone(&shared.places).try_acquire_owned() {
             Ok(place) => place,
             Err(_) => {
-                self.close_idle();
+                self.close_longest_idle();
                 let wait = Arc::clone(&shared.places).acquire_owned();
                 clock::timeout(&*shared.clock, shared.limits.admission_wait, wait)
                     .await
@@ -139,18 +139,24 @@ impl ConnectionGuard {
         Some((stream, tracker))
     }
 
-    /// Asks every connection with no request in flight to close.
-    fn close_idle(&self) {
+    /// Asks the connection that has had no request in flight for the longest (and has not
+    /// been asked already) to close.
+    fn close_longest_idle(&self) {
         let open = self
             .shared
             .open
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        for state in open.values().filter_map(Weak::upgrade) {
-            if state.in_flight.load(Ordering::Acquire) == 0 {
-                state.evict.store(true, Ordering::Release);
-                state.waker.wake();
-            }
+        let longest = open
+            .values()
+            .filter_map(Weak::upgrade)
+            .filter(|state| {
+                state.in_flight.load(Ordering::Acquire) == 0 && !state.evict.load(Ordering::Acquire)
+            })
+            .min_by_key(|state| state.idle_since());
+        if let Some(state) = longest {
+            state.evict.store(true, Ordering::Release);
+            state.waker.wake();
         }
     }
 }
@@ -405,30 +411,38 @@ mod tests {
         assert_eq!(error.kind(), io::ErrorKind::TimedOut);
     }
 
+    /// Reads one octet from `stream` in a task of its own.
+    fn reader(
+        mut stream: GuardedStream<tokio::io::DuplexStream>,
+    ) -> tokio::task::JoinHandle<io::Result<usize>> {
+        tokio::spawn(async move {
+            let mut byte = [0u8; 1];
+            stream.read_exact(&mut byte).await
+        })
+    }
+
     #[tokio::test]
-    async fn a_full_guard_closes_idle_connections_for_a_new_one() {
-        let (guard, _clock) = guard(2);
+    async fn a_full_guard_closes_the_longest_idle_connection_for_a_new_one() {
+        let (guard, clock) = guard(3);
         let (busy_end, _busy_client) = duplex(64);
-        let (mut busy, busy_tracker) = guard.admit(busy_end).await.expect("a place");
+        let (busy, busy_tracker) = guard.admit(busy_end).await.expect("a place");
         let _in_flight = busy_tracker.start();
-        let (idle_end, _idle_client) = duplex(64);
-        let (mut idle, _idle_tracker) = guard.admit(idle_end).await.expect("a place");
-        let idle_reader = tokio::spawn(async move {
-            let mut byte = [0u8; 1];
-            idle.read_exact(&mut byte).await
-        });
-        let busy_reader = tokio::spawn(async move {
-            let mut byte = [0u8; 1];
-            busy.read_exact(&mut byte).await
-        });
+        let (older_end, _older_client) = duplex(64);
+        let (older, _older_tracker) = guard.admit(older_end).await.expect("a place");
+        clock.advance(Duration::seconds(1));
+        let (newer_end, _newer_client) = duplex(64);
+        let (newer, _newer_tracker) = guard.admit(newer_end).await.expect("a place");
+        let (busy, older, newer) = (reader(busy), reader(older), reader(newer));
         tokio::task::yield_now().await;
         let (new_end, _new_client) = duplex(64);
         let admitted = guard.admit(new_end).await;
         assert!(admitted.is_some());
-        let error = idle_reader.await.expect("joins").expect_err("closed");
+        let error = older.await.expect("joins").expect_err("closed");
         assert_eq!(error.kind(), io::ErrorKind::TimedOut);
-        assert!(!busy_reader.is_finished());
-        assert_eq!(guard.open_connections(), 2);
+        tokio::task::yield_now().await;
+        assert!(!busy.is_finished());
+        assert!(!newer.is_finished());
+        assert_eq!(guard.open_connections(), 3);
     }
 
     #[tokio::test]
