@@ -3,14 +3,17 @@
 # and LORIS slowloris connections held while REQUESTS requests are answered, the server's own
 # closing of idle connections, and 50 MB bodies, with the server's resident memory, open
 # connections and tasks at each step (bench/hostile_clients.py prints them). The idle limit is
-# shortened to IDLE_TIMEOUT seconds (default 10) so that the run does not wait 30 s.
+# shortened to IDLE_TIMEOUT seconds (default 10) so that the run does not wait 30 s; the
+# connection limit is MAX_CONNECTIONS (default 4096, serve's): more IDLE than that shows the
+# longest-idle ones closed to make room.
 #
-# Usage: bench/hostile.sh [IDLE] [LORIS] [REQUESTS] [IDLE_TIMEOUT]
+# Usage: bench/hostile.sh [IDLE] [LORIS] [REQUESTS] [IDLE_TIMEOUT] [MAX_CONNECTIONS]
 set -euo pipefail
 idle=${1:-3000}
 loris=${2:-500}
 requests=${3:-500}
 idle_timeout=${4:-10}
+max_connections=${5:-4096}
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=target/release/ocsp-harness
@@ -18,7 +21,7 @@ bin=target/release/ocsp-harness
 ulimit -n "$(ulimit -Hn)"
 
 password=hostile-pw
-serve_args=(--quiet --idle-timeout "$idle_timeout")
+serve_args=(--quiet --idle-timeout "$idle_timeout" --max-connections "$max_connections")
 # shellcheck source=bench/serve.sh
 . bench/serve.sh
 python3 bench/hostile_clients.py "$url" "$work/ca.pem" "adm:$password" "$server" \
