@@ -110,3 +110,34 @@ fn an_unknown_id_is_a_one_line_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_kept_world_has_serves_limits_and_clean_refusals_over_http2() {
+    with_kept_world("test::good", |curls| {
+        let line = &curls[0];
+        // The printed line without its method and URL: the CA and the credentials.
+        let (options, url) = line.rsplit_once(' ').expect("a URL");
+        let options = options.replace("-X POST", "");
+        let base = url.trim_matches('\'').replace("/v1/ocsp/test", "");
+        let body = tempfile::NamedTempFile::new().expect("a temporary file");
+        std::fs::write(body.path(), vec![b' '; 3 * 1024 * 1024]).expect("writes");
+        let data = body.path().display();
+        for (method, path, status, code) in [
+            ("PUT", "/v1/ocsp", 413, "payload_too_large"),
+            ("POST", "/v1/nope", 404, "not_found"),
+        ] {
+            let answer = sh(&format!(
+                "{options} -S --http2 -X {method} -H 'content-type: application/json' \
+                 --data-binary @{data} -w '{{\"status\": %{{http_code}}, \"version\": \"%{{http_version}}\"}}' \
+                 -o /dev/null '{base}{path}'"
+            ));
+            assert_eq!(answer["status"], status, "{method} {path}");
+            assert_eq!(answer["version"], "2", "{method} {path}");
+            let body = sh(&format!(
+                "{options} --http2 -X {method} -H 'content-type: application/json' \
+                 --data-binary @{data} '{base}{path}'"
+            ));
+            assert_eq!(body["error_code"], code, "{method} {path}");
+        }
+    });
+}
