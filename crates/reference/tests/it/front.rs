@@ -199,82 +199,20 @@ async fn every_refusal_is_a_complete_answer_on_http1_and_http2_read_or_not() {
     let small = body_file(200 * 1024, b' ');
     let big = body_file(3 * 1024 * 1024, b' ');
     let not_json = body_file(200 * 1024, b'x');
+    #[rustfmt::skip]
     let cases: [(u16, &str, &str, Method, &str, &tempfile::NamedTempFile); 12] = [
         (404, "not_found", &admin, Method::POST, "/v1/nope", &small),
         (404, "not_found", &admin, Method::PUT, "/v1/nope", &big),
-        (
-            405,
-            "method_not_allowed",
-            &admin,
-            Method::PUT,
-            "/v1/ocsp/status",
-            &small,
-        ),
-        (
-            405,
-            "method_not_allowed",
-            &admin,
-            Method::POST,
-            "/v1/ocsp/status",
-            &big,
-        ),
+        (405, "method_not_allowed", &admin, Method::PUT, "/v1/ocsp/status", &small),
+        (405, "method_not_allowed", &admin, Method::POST, "/v1/ocsp/status", &big),
         (401, "unauthorized", &wrong, Method::PUT, "/v1/ocsp", &small),
-        (
-            401,
-            "unauthorized",
-            &wrong,
-            Method::POST,
-            "/v1/ocsp/test",
-            &big,
-        ),
-        (
-            403,
-            "insufficient_permissions",
-            &viewer,
-            Method::PUT,
-            "/v1/ocsp",
-            &small,
-        ),
-        (
-            403,
-            "insufficient_permissions",
-            &viewer,
-            Method::PUT,
-            "/v1/ocsp",
-            &big,
-        ),
-        (
-            413,
-            "payload_too_large",
-            &admin,
-            Method::PUT,
-            "/v1/ocsp",
-            &big,
-        ),
-        (
-            413,
-            "payload_too_large",
-            &admin,
-            Method::POST,
-            "/v1/ocsp/test",
-            &big,
-        ),
-        (
-            400,
-            "invalid_schema",
-            &admin,
-            Method::PUT,
-            "/v1/ocsp",
-            &not_json,
-        ),
-        (
-            400,
-            "invalid_schema",
-            &admin,
-            Method::POST,
-            "/v1/ocsp/test",
-            &not_json,
-        ),
+        (401, "unauthorized", &wrong, Method::POST, "/v1/ocsp/test", &big),
+        (403, "insufficient_permissions", &viewer, Method::PUT, "/v1/ocsp", &small),
+        (403, "insufficient_permissions", &viewer, Method::PUT, "/v1/ocsp", &big),
+        (413, "payload_too_large", &admin, Method::PUT, "/v1/ocsp", &big),
+        (413, "payload_too_large", &admin, Method::POST, "/v1/ocsp/test", &big),
+        (400, "invalid_schema", &admin, Method::PUT, "/v1/ocsp", &not_json),
+        (400, "invalid_schema", &admin, Method::POST, "/v1/ocsp/test", &not_json),
     ];
     let check = |curled: &Curled, protocol: &str, status: u16, code: &str, context: &str| {
         assert_eq!(curled.exit, Some(0), "{context}: {}", curled.stderr);
