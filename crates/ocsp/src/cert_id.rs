@@ -11,6 +11,8 @@ use x509_cert::Certificate;
 use x509_cert::serial_number::SerialNumber;
 use x509_ocsp::CertId;
 
+use pki::DerInteger;
+
 contract::named_enum! {
     /// The hash algorithms a CertID may use, by their names in journals and scenarios.
     pub enum HashAlgorithm: "hash algorithm" {
@@ -127,13 +129,11 @@ pub fn cert_id_names(cert_id: &CertId, issuer: &Certificate, serial: &SerialNumb
         .unwrap_or(false)
 }
 
-/// Serials compare as integers: a redundant leading zero octet does not make them differ.
+/// Serials compare as integers, read the one way every serial is read
+/// ([`pki::DerInteger::from_content`]): a redundant leading zero octet does not make them
+/// differ, and a negative serial never equals the positive one with the same octets.
 pub fn same_serial(a: &SerialNumber, b: &SerialNumber) -> bool {
-    fn magnitude(bytes: &[u8]) -> &[u8] {
-        let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-        &bytes[start..]
-    }
-    magnitude(a.as_bytes()) == magnitude(b.as_bytes())
+    DerInteger::from_content(a.as_bytes()) == DerInteger::from_content(b.as_bytes())
 }
 
 #[cfg(test)]
@@ -186,5 +186,15 @@ mod tests {
         let other = SerialNumber::new(&[0x01, 0x03]).expect("serial");
         assert!(same_serial(&short, &padded));
         assert!(!same_serial(&short, &other));
+    }
+
+    #[test]
+    fn a_negative_serial_is_not_the_positive_one_with_the_same_octets() {
+        // INTEGER -128 (one octet 80), as a client's CertID may carry it, and +128 (00 80).
+        let negative = SerialNumber::from_der(&[0x02, 0x01, 0x80]).expect("decodes");
+        let positive = SerialNumber::new(&[0x80]).expect("serial");
+        assert_eq!(positive.as_bytes(), [0x00, 0x80]);
+        assert!(!same_serial(&negative, &positive));
+        assert!(same_serial(&negative, &negative.clone()));
     }
 }

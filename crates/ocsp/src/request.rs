@@ -13,6 +13,8 @@ use x509_ocsp::{CertId, OcspRequest, Request, TbsRequest};
 use super::cert_id::HashAlgorithm;
 use super::hex;
 
+use pki::DerInteger;
+
 /// The base64 alphabet of GET requests, accepting input with or without padding.
 const BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
@@ -73,7 +75,9 @@ pub struct CertIdSummary {
     pub issuer_name_hash: String,
     /// Hex.
     pub issuer_key_hash: String,
-    /// Upper-case hex, as `openssl x509 -serial` prints it.
+    /// The serial as [`pki::DerInteger::to_hex`] prints it (upper-case hex as `openssl x509
+    /// -serial` writes it: no DER sign octet, `00` for zero, `-` before a negative number), so
+    /// that a positive serial prints as its [`pki::Serial::to_hex`].
     pub serial: String,
 }
 
@@ -87,17 +91,8 @@ impl CertIdSummary {
                 .unwrap_or_else(|| oid.to_string()),
             issuer_name_hash: hex(cert_id.issuer_name_hash.as_bytes()),
             issuer_key_hash: hex(cert_id.issuer_key_hash.as_bytes()),
-            serial: hex(unsigned_magnitude(cert_id.serial_number.as_bytes())).to_uppercase(),
+            serial: DerInteger::from_content(cert_id.serial_number.as_bytes()).to_hex(),
         }
-    }
-}
-
-/// A DER INTEGER's content without the zero octet DER puts before a first octet whose top bit
-/// is set: the number as `openssl x509 -serial` prints it.
-fn unsigned_magnitude(content: &[u8]) -> &[u8] {
-    match content {
-        [0, next, ..] if next & 0x80 != 0 => &content[1..],
-        _ => content,
     }
 }
 
@@ -231,10 +226,6 @@ mod tests {
     #[test]
     fn a_serial_reads_as_openssl_prints_it_whatever_its_top_bit() {
         // DER puts a zero octet before a first octet of 0x80 or more; the number has none.
-        assert_eq!(unsigned_magnitude(&[0x00, 0xcf, 0xd6]), [0xcf, 0xd6]);
-        assert_eq!(unsigned_magnitude(&[0x4f, 0xd6]), [0x4f, 0xd6]);
-        assert_eq!(unsigned_magnitude(&[0x00]), [0x00]);
-        assert_eq!(unsigned_magnitude(&[0x00, 0x7f]), [0x00, 0x7f]);
         for serial in ["CFD622AF4D590A36", "4FD622AF4D590A36"] {
             let pki = TestPki::generate(&PkiProfile {
                 proxy_serial: Some(serial.parse().expect("hex")),

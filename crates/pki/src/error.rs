@@ -13,6 +13,9 @@ pub enum ProfileError {
     /// A serial of zero.
     #[error("a certificate serial must be positive, not zero")]
     SerialNotPositive,
+    /// A negative serial, read from a DER INTEGER.
+    #[error("a certificate serial must be positive, not negative")]
+    SerialNegative,
     /// A serial whose DER encoding is over 20 octets.
     #[error("a certificate serial takes at most 20 octets encoded, this one takes {encoded_len}")]
     SerialTooLong {

@@ -5,6 +5,7 @@
 mod error;
 mod extensions;
 mod generate;
+mod integer;
 mod keys;
 mod name;
 mod pool;
@@ -15,6 +16,7 @@ mod summary;
 
 pub use error::{PkiError, ProfileError, StoreError};
 pub use generate::{IssuedCert, TestPki};
+pub use integer::DerInteger;
 pub use keys::{pem_encode, private_key_pem};
 pub use pool::KeySource;
 pub use profile::{KeyType, PkiProfile, ResponderUrl, Serial};

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::error::ProfileError;
+use super::integer::{DerInteger, upper_hex};
 
 contract::named_enum! {
     /// The key type of every key in a generated PKI, by the name used on the command line, in
@@ -36,19 +37,17 @@ impl Serial {
     /// The longest DER encoding RFC 5280 section 4.1.2.2 allows.
     pub const MAX_ENCODED_LEN: usize = 20;
 
-    /// A serial from its unsigned big-endian bytes; leading zero octets are ignored.
+    /// A serial from its unsigned big-endian bytes (as typed in hex); leading zero octets are
+    /// ignored.
     pub fn from_be_bytes(bytes: &[u8]) -> Result<Self, ProfileError> {
-        let first = bytes.iter().position(|&b| b != 0);
-        let Some(first) = first else {
-            return Err(ProfileError::SerialNotPositive);
-        };
-        let magnitude = bytes[first..].to_vec();
-        // DER prepends a zero octet when the top bit is set, to keep the integer positive.
-        let encoded_len = magnitude.len() + usize::from(magnitude[0] & 0x80 != 0);
-        if encoded_len > Self::MAX_ENCODED_LEN {
-            return Err(ProfileError::SerialTooLong { encoded_len });
-        }
-        Ok(Self(magnitude))
+        Self::try_from(DerInteger::from_unsigned(bytes))
+    }
+
+    /// A serial from the content octets of a DER INTEGER, as a certificate or a CertID holds
+    /// it: the zero octet before a first octet whose top bit is set is not part of the number,
+    /// and a negative or zero integer is refused.
+    pub fn from_der_content(content: &[u8]) -> Result<Self, ProfileError> {
+        Self::try_from(DerInteger::from_content(content))
     }
 
     /// The big-endian magnitude, without leading zero octets.
@@ -57,9 +56,33 @@ impl Serial {
     }
 
     /// Upper-case hex, two digits per octet: how `openssl x509 -serial` and the `openssl ocsp`
-    /// index file write serials.
+    /// index file write serials, and how [`DerInteger::to_hex`] writes a positive integer.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02X}")).collect()
+        upper_hex(&self.0)
+    }
+}
+
+impl TryFrom<DerInteger> for Serial {
+    type Error = ProfileError;
+
+    fn try_from(value: DerInteger) -> Result<Self, Self::Error> {
+        if value.is_negative() {
+            return Err(ProfileError::SerialNegative);
+        }
+        if value.is_zero() {
+            return Err(ProfileError::SerialNotPositive);
+        }
+        let encoded_len = value.encoded_len();
+        if encoded_len > Self::MAX_ENCODED_LEN {
+            return Err(ProfileError::SerialTooLong { encoded_len });
+        }
+        Ok(Self(value.magnitude().to_vec()))
+    }
+}
+
+impl From<&Serial> for DerInteger {
+    fn from(serial: &Serial) -> Self {
+        DerInteger::from_unsigned(&serial.0)
     }
 }
 

@@ -62,11 +62,12 @@ impl CertificateSummary {
             source,
         })?;
         let tbs = &certificate.tbs_certificate;
-        let serial =
-            Serial::from_be_bytes(tbs.serial_number.as_bytes()).map_err(|_| PkiError::Decode {
+        let serial = Serial::from_der_content(tbs.serial_number.as_bytes()).map_err(|_| {
+            PkiError::Decode {
                 what: "certificate serial".to_owned(),
                 source: der::Tag::Integer.value_error(),
-            })?;
+            }
+        })?;
         let mut summary = CertificateSummary {
             subject: name::rfc4514(&tbs.subject),
             issuer: name::rfc4514(&tbs.issuer),

@@ -453,9 +453,7 @@ fn entry_mismatches(
             .iter()
             .map(|cert_id| cert_id.serial.as_str())
             .collect();
-        // As numbers, not as text: DER writes a serial whose top bit is set with a leading
-        // zero octet, which the certificate's summary does not.
-        let is_expected = |found: &&str| found.parse::<Serial>().ok().as_ref() == Some(serial);
+        let is_expected = |found: &&str| names_serial(found, serial);
         if actual.is_empty() || !actual.iter().all(is_expected) {
             found.push((
                 "cert",
@@ -465,6 +463,16 @@ fn entry_mismatches(
         }
     }
     found
+}
+
+/// Whether a journal's printed CertID serial is `expected`. Compared as numbers, not as text:
+/// both sides are printed by `pki::DerInteger`, but a remote journal read back as JSON could
+/// write hex in another case or with a leading zero, and a zero or negative serial (printed
+/// `00`, `-80`) parses to no [`Serial`], so it names no certificate of ours.
+fn names_serial(printed: &str, expected: &Serial) -> bool {
+    printed
+        .parse::<Serial>()
+        .is_ok_and(|found| found == *expected)
 }
 
 fn describe_list(values: &[&str], entry: &JournalEntry) -> String {
@@ -482,5 +490,164 @@ fn excerpt(bytes: &[u8]) -> String {
         "an empty body".to_owned()
     } else {
         serde_json::Value::String(text).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, OnceLock};
+
+    use der::{Decode, Encode};
+    use proptest::prelude::*;
+    use time::OffsetDateTime;
+    use time::macros::datetime;
+    use x509_cert::Certificate;
+    use x509_cert::serial_number::SerialNumber;
+
+    use super::*;
+    use clock::VirtualClock;
+    use ocsp::{CertIdSummary, IssuerHashes, build_request, cert_id_for, same_serial};
+    use pki::{DerInteger, PkiProfile};
+    use responder::{Behaviour, Responder, ResponderConfig};
+
+    const AT: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+
+    fn certificate(pki: &TestPki, role: Role) -> Certificate {
+        Certificate::from_der(pki.cert(role).der()).expect("decodes")
+    }
+
+    fn issuer() -> &'static Certificate {
+        static ISSUER: OnceLock<Certificate> = OnceLock::new();
+        ISSUER.get_or_init(|| {
+            let pki = TestPki::generate(&PkiProfile::at(AT)).expect("generates");
+            certificate(&pki, Role::Intermediate)
+        })
+    }
+
+    /// The magnitude of a serial whose DER encoding takes 1 to 20 octets, half of them with
+    /// the top bit set (so that DER adds a zero octet and the magnitude takes 1 to 19).
+    fn serial_magnitude() -> impl Strategy<Value = Vec<u8>> {
+        let with_first = |first: std::ops::RangeInclusive<u8>, rest_max: usize| {
+            (first, proptest::collection::vec(any::<u8>(), 0..=rest_max))
+                .prop_map(|(first, rest)| std::iter::once(first).chain(rest).collect::<Vec<u8>>())
+        };
+        prop_oneof![with_first(0x01..=0x7f, 19), with_first(0x80..=0xff, 18)]
+    }
+
+    proptest! {
+        #[test]
+        fn a_cert_id_serial_prints_parses_compares_and_matches_as_one_number(
+            magnitude in serial_magnitude(),
+        ) {
+            let serial = Serial::from_be_bytes(&magnitude).expect("a valid serial");
+            let minimal = SerialNumber::new(&magnitude).expect("a valid serial number");
+            let top_bit = magnitude[0] & 0x80 != 0;
+            prop_assert_eq!(minimal.as_bytes().len(), magnitude.len() + usize::from(top_bit));
+            // The CertID is built from the serial as it travels: DER, decoded again.
+            let decoded = SerialNumber::from_der(&minimal.to_der().expect("encodes"))
+                .expect("decodes");
+            let cert_id = IssuerHashes::of(issuer(), ocsp::HashAlgorithm::Sha1)
+                .and_then(|hashes| hashes.cert_id(decoded))
+                .expect("cert id");
+            let printed = CertIdSummary::of(&cert_id).serial;
+            prop_assert_eq!(&printed, &serial.to_hex());
+            prop_assert_eq!(printed.parse::<Serial>().expect("parses"), serial.clone());
+
+            // A redundant leading zero, however it arrives, is the same number.
+            let padded_magnitude = [&[0x00][..], &magnitude].concat();
+            let padded = SerialNumber::new(&padded_magnitude).expect("a valid serial number");
+            prop_assert!(same_serial(&minimal, &padded));
+            prop_assert!(same_serial(&cert_id.serial_number, &minimal));
+            let padded_content = [&[0x00][..], minimal.as_bytes()].concat();
+            prop_assert_eq!(
+                DerInteger::from_content(&padded_content),
+                DerInteger::from_content(minimal.as_bytes())
+            );
+
+            prop_assert!(names_serial(&printed, &serial));
+            // And neither comparison is blind: another number differs.
+            let mut other = magnitude.clone();
+            if let Some(last) = other.last_mut() {
+                *last ^= 1;
+            }
+            let other_serial = Serial::from_be_bytes(&other).expect("a valid serial");
+            prop_assert!(!names_serial(&printed, &other_serial));
+            let other = SerialNumber::new(&other).expect("a valid serial number");
+            prop_assert!(!same_serial(&minimal, &other));
+        }
+    }
+
+    #[test]
+    fn zero_and_negative_serials_name_no_certificate() {
+        let serial: Serial = "80".parse().expect("serial");
+        // INTEGER -128 is the single octet 80: the same octets as the magnitude of +128.
+        let negative = SerialNumber::from_der(&[0x02, 0x01, 0x80]).expect("decodes");
+        let cert_id = IssuerHashes::of(issuer(), ocsp::HashAlgorithm::Sha1)
+            .and_then(|hashes| hashes.cert_id(negative))
+            .expect("cert id");
+        let printed = CertIdSummary::of(&cert_id).serial;
+        assert_eq!(printed, "-80");
+        assert!(!names_serial(&printed, &serial));
+        assert!(names_serial("0080", &serial));
+        assert!(!names_serial("00", &serial));
+    }
+
+    /// The corpus failure this guards against: a proxy serial whose top bit is set, asked
+    /// about by a real client of a real responder, was reported as another certificate.
+    #[tokio::test]
+    async fn the_cert_matcher_passes_for_a_top_bit_proxy_serial_in_a_real_journal() {
+        let serial: Serial = "E1449F85C0FFEE01".parse().expect("serial");
+        let pki = Arc::new(
+            TestPki::generate(&PkiProfile {
+                proxy_serial: Some(serial.clone()),
+                ..PkiProfile::at(AT)
+            })
+            .expect("generates"),
+        );
+        let clock: Arc<dyn Clock> = Arc::new(VirtualClock::new(AT));
+        let responder = Responder::start(
+            Arc::clone(&pki),
+            Behaviour::default(),
+            ResponderConfig::ephemeral(clock),
+        )
+        .await
+        .expect("starts");
+        let cert_id = cert_id_for(
+            &certificate(&pki, Role::Intermediate),
+            &certificate(&pki, Role::Proxy),
+            ocsp::HashAlgorithm::Sha1,
+        )
+        .expect("cert id");
+        // The serial really travels with DER's sign octet.
+        assert_eq!(cert_id.serial_number.as_bytes()[0], 0x00);
+        let answer = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client")
+            .post(responder.url())
+            .header("content-type", "application/ocsp-request")
+            .body(build_request(cert_id, None).expect("request"))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status(), 200);
+
+        let entries = responder.journal().entries();
+        assert_eq!(entries.len(), 1);
+        let summary = entries[0].request.as_ref().expect("decoded");
+        assert_eq!(summary.cert_ids[0].serial, serial.to_hex());
+        let expect_proxy = JournalExpect {
+            cert: Some(Role::Proxy),
+            ..JournalExpect::default()
+        };
+        assert_eq!(entry_mismatches(&entries[0], &expect_proxy, &pki), []);
+        let expect_other = JournalExpect {
+            cert: Some(Role::ProxyNoAia),
+            ..JournalExpect::default()
+        };
+        let found = entry_mismatches(&entries[0], &expect_other, &pki);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].2, serial.to_hex());
+        responder.shutdown().await;
     }
 }

@@ -3,6 +3,7 @@
 // The crate under test by the short name the other crates use for it.
 extern crate ocsp_harness_reference as reference;
 
+mod concurrency;
 mod date;
 mod endpoints;
 mod front;
