@@ -107,6 +107,14 @@ struct State {
 }
 
 impl State {
+    /// The responder URL of the installed proxy certificate, `""` when it has none.
+    fn responder_url(&self) -> String {
+        self.certificates
+            .get(contract::CertificateName::Proxy)
+            .and_then(|proxy| proxy.responder_url.clone())
+            .unwrap_or_default()
+    }
+
     /// Caches `outcome` (`None`: clears the cache); the alerts follow it.
     fn set_cache(&mut self, outcome: Option<Outcome>, now: OffsetDateTime) {
         self.alerts.observe(outcome.as_ref(), now);
@@ -204,17 +212,27 @@ impl Cluster {
 
     /// The responder URL of the installed proxy certificate, `""` when it has none.
     pub fn responder_url(&self) -> String {
-        self.lock()
-            .certificates
-            .get(contract::CertificateName::Proxy)
-            .and_then(|proxy| proxy.responder_url.clone())
-            .unwrap_or_default()
+        self.lock().responder_url()
     }
 
     /// Stores a new configuration. Turning OCSP on polls at once; turning it off stops
     /// polling and clears the cache; a change of frequency applies from the next poll.
     pub fn set_config(&self, config: OcspConfig) {
+        let _ = self.update_config(|_, _| Ok::<_, std::convert::Infallible>(config));
+    }
+
+    /// Changes the configuration in one step: `change` sees the configuration and the proxy
+    /// certificate's responder URL as they are, and what it returns is stored as by
+    /// [`Cluster::set_config`]; an error leaves the configuration as it was. Two updates at
+    /// once cannot lose one another, nor see a configuration half made. The stored
+    /// configuration and the URL.
+    pub fn update_config<E>(
+        &self,
+        change: impl FnOnce(&OcspConfig, &str) -> Result<OcspConfig, E>,
+    ) -> Result<(OcspConfig, String), E> {
         let mut state = self.lock();
+        let url = state.responder_url();
+        let config = change(&state.config, &url)?;
         let was_on = state.config.ocsp_functionality;
         state.config = config;
         match (was_on, config.ocsp_functionality) {
@@ -227,6 +245,7 @@ impl Cluster {
         }
         drop(state);
         self.replan.notify_one();
+        Ok((config, url))
     }
 
     /// The cached outcome, if any.

@@ -302,20 +302,19 @@ async fn put_config(
     let update = body
         .0
         .ok_or_else(|| ApiError::invalid_schema("the body must be a JSON object"))?;
-    let cluster = &state.cluster;
-    let next = cluster
-        .config()
-        .updated(&update, &cluster.responder_url())?;
-    let url = cluster.responder_url();
-    if next.ocsp_functionality && !cluster.config().ocsp_functionality && url.is_empty() {
-        // Documented code; reference status.
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::NoResponderUrl,
-            "cannot turn OCSP on: the proxy certificate has no OCSP responder URL",
-        ));
-    }
-    cluster.set_config(next);
+    // Read, checked and written under one lock: concurrent partial updates each apply whole.
+    let (next, url) = state.cluster.update_config(|config, url| {
+        let next = config.updated(&update, url)?;
+        if next.ocsp_functionality && !config.ocsp_functionality && url.is_empty() {
+            // Documented code; reference status.
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::NoResponderUrl,
+                "cannot turn OCSP on: the proxy certificate has no OCSP responder URL",
+            ));
+        }
+        Ok(next)
+    })?;
     Ok(Json(next.to_json(&url)).into_response())
 }
 

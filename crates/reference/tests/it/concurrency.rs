@@ -159,6 +159,49 @@ async fn concurrent_config_writes_leave_exactly_one_of_the_bodies() {
         .expect("the rounds hung");
 }
 
+/// Partial updates at once each apply whole: one writer's `query_frequency` among 49 writers of
+/// `response_timeout` is never lost to a writer that read the configuration before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_partial_config_writes_lose_no_update() {
+    let admin = Arc::new(Admin::start().await);
+    let rounds = async {
+        for round in 0..ROUNDS * 2 {
+            let frequency = 100 + round as u64;
+            let barrier = Arc::new(Barrier::new(WRITERS));
+            let tasks: Vec<_> = (0..WRITERS)
+                .map(|index| {
+                    let body = if index == WRITERS / 2 {
+                        json!({ "query_frequency": frequency })
+                    } else {
+                        json!({ "response_timeout": 1 + index % 10 })
+                    };
+                    let admin = Arc::clone(&admin);
+                    let barrier = Arc::clone(&barrier);
+                    tokio::spawn(async move {
+                        barrier.wait().await;
+                        admin
+                            .call(reqwest::Method::PUT, "/v1/ocsp", Some(&body))
+                            .await
+                    })
+                })
+                .collect();
+            for task in tasks {
+                let (status, answer) = task.await.expect("the writer ran");
+                assert_eq!(status, 200, "round {round}: {answer}");
+            }
+            let (_, state) = admin.call(reqwest::Method::GET, "/v1/ocsp", None).await;
+            assert_eq!(
+                state["query_frequency"],
+                json!(frequency),
+                "round {round}: the query_frequency update was lost: {state}"
+            );
+        }
+    };
+    tokio::time::timeout(HANG_GUARD, rounds)
+        .await
+        .expect("the rounds hung");
+}
+
 /// Every `(status, error_code)` the contract allows for `POST /v1/ocsp/test`: the answers its
 /// rules check for that endpoint and for every or any endpoint. A check without a code allows
 /// any code with its status.
