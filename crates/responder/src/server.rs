@@ -2,6 +2,21 @@
 //!
 //! Plain hyper rather than axum: the responder answers every path, and it needs the socket of
 //! each connection in hand to break it on purpose ([`super::socket`]), which a router hides.
+//!
+//! What a hostile client gets (each limit on the connection clock of [`ResponderConfig`]):
+//!
+//! | input                                        | answer                                    |
+//! |----------------------------------------------|-------------------------------------------|
+//! | a request head over [`MAX_REQUEST_HEAD`]     | 431 from hyper, empty body, then a close  |
+//! | over 100 headers (hyper's default)           | 431 from hyper, then a close              |
+//! | a bad request line or path (not UTF-8 ...)   | 400 from hyper, then a close              |
+//! | a body over [`MAX_REQUEST_BODY`] (admin: [`MAX_ADMIN_BODY`]) | 413, `Connection: close`; the rest is never read |
+//! | a body unfinished after [`BODY_TIMEOUT`]     | 408, `Connection: close`                  |
+//! | a body cut off (bad chunks, half-closed)     | 400, `Connection: close`                  |
+//! | no request in flight for the idle limit      | closed without an answer                  |
+//! | every place taken                            | the idle connections closed to make room  |
+//!
+//! Admin answers are JSON (`{"error": ...}`); OCSP ones plain text.
 
 use std::convert::Infallible;
 use std::io;

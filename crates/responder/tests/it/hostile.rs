@@ -559,3 +559,24 @@ async fn when_full_of_idle_connections_a_new_one_gets_a_place() {
     }
     assert!(closed >= 40, "only {closed} of 60 closed");
 }
+
+#[tokio::test]
+async fn a_body_cut_off_gets_400_and_the_connection_closes() {
+    let hostile = start_default().await;
+    // A chunk size that is not hexadecimal.
+    let bad_chunks =
+        b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nabc\r\n".to_vec();
+    let answer = send_and_read_until_closed(&hostile, bad_chunks).await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(answer.body, b"request body incomplete\n");
+    // Half the announced body, then the client's half of the connection closed.
+    let mut stream = connect(&hostile).await;
+    let mut request = post_head("/", 100, "");
+    request.extend_from_slice(&[0x30; 50]);
+    stream.write_all(&request).await.expect("writes");
+    stream.shutdown().await.expect("half-closes");
+    let answer = Answer::parse(&read_until_closed(&mut stream).await);
+    assert_eq!(answer.status, 400);
+    assert!(answer.head.contains("connection: close"), "{}", answer.head);
+    assert_normal_request_answered(&hostile).await;
+}
