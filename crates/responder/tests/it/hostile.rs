@@ -580,3 +580,60 @@ async fn a_body_cut_off_gets_400_and_the_connection_closes() {
     assert!(answer.head.contains("connection: close"), "{}", answer.head);
     assert_normal_request_answered(&hostile).await;
 }
+
+#[tokio::test]
+async fn a_client_that_never_reads_its_answers_is_closed_at_the_idle_deadline() {
+    let hostile = start_default().await;
+    let setup = &hostile.setup;
+    let der = request_for(&setup.pki, Role::Proxy, HashAlgorithm::Sha256, None);
+    let request = format!("GET /{} HTTP/1.1\r\nhost: x\r\n\r\n", ocsp::get_path(&der));
+    let count = 5000;
+    // A small receive window, and more answers (over a kilobyte each) than the socket buffers
+    // hold: the server's writes back up and stay blocked.
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_recv_buffer_size(4096).expect("sets the buffer");
+    let stream = socket
+        .connect(setup.responder.addr())
+        .await
+        .expect("connects");
+    let (mut reader, mut writer) = stream.into_split();
+    let pipelined = request.repeat(count).into_bytes();
+    let writing = tokio::spawn(async move {
+        // Blocked once the server stops reading; fails when it closes.
+        let _ = writer.write_all(&pipelined).await;
+        writer
+    });
+    // The server is stuck when its journal stops growing, short of every request.
+    let journal = setup.responder.journal();
+    let mut seen = journal.total();
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            tokio::time::sleep(RealDuration::from_millis(200)).await;
+            let now = journal.total();
+            if now == seen && now > 0 {
+                break;
+            }
+            seen = now;
+        }
+    })
+    .await
+    .expect("the server stops answering");
+    let answered = usize::try_from(seen).expect("small");
+    assert!(answered < count, "all {count} answers fit in the buffers");
+    assert_normal_request_answered(&hostile).await;
+    wait_for_open(&hostile, 1).await;
+    hostile
+        .connections
+        .advance(ConnectionLimits::DEFAULT.idle + Duration::seconds(1));
+    wait_for_open(&hostile, 0).await;
+    assert_normal_request_answered(&hostile).await;
+    // What the client finally reads ends short of its requests.
+    let mut received = Vec::new();
+    let _ = tokio::time::timeout(PATIENCE, reader.read_to_end(&mut received)).await;
+    let answers = received
+        .windows(12)
+        .filter(|window| window == b"HTTP/1.1 200")
+        .count();
+    assert!(answers < count, "{answers} answers");
+    let _ = writing.await;
+}
