@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 
 use ocsp_harness::contract::{ManagementRole, User};
 use ocsp_harness::pki::{KeyType, ResponderUrl, Serial};
+use ocsp_harness::responder::ConnectionLimits;
 
 pub mod colour;
 mod inspect;
@@ -103,6 +104,14 @@ enum Command {
         /// Worker threads (default: one per core; 1 runs everything on one thread).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
+        /// Connections held at once; when all are taken, the idle ones are closed to make room.
+        #[arg(long, value_name = "N", env = "OCSP_HARNESS_MAX_CONNECTIONS",
+              default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        max_connections: u32,
+        /// Seconds a connection may stay open with no request in flight.
+        #[arg(long, value_name = "SECONDS", env = "OCSP_HARNESS_IDLE_TIMEOUT",
+              default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+        idle_timeout: u32,
         #[command(flatten)]
         log: logging::LogArgs,
     },
@@ -296,6 +305,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             list,
             quiet,
             threads,
+            max_connections,
+            idle_timeout,
             log,
         } => {
             if list {
@@ -306,12 +317,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let threads = threads.map(usize::from).unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
             });
+            let limits = ConnectionLimits {
+                // At most a million: usize on every target this runs on.
+                max_connections: usize::try_from(max_connections)?,
+                idle: time::Duration::seconds(i64::from(idle_timeout)),
+                ..ConnectionLimits::DEFAULT
+            };
             responder::run_responder(
                 &dir,
                 listen,
                 &behaviour.name,
                 quiet,
                 threads,
+                limits,
                 log.log_format,
             )
         }

@@ -10,7 +10,9 @@ use anyhow::Context;
 
 use ocsp_harness::clock::SystemClock;
 use ocsp_harness::pki;
-use ocsp_harness::responder::{Journal, Responder, ResponderConfig, behaviour_named, catalogue};
+use ocsp_harness::responder::{
+    ConnectionLimits, Journal, Responder, ResponderConfig, behaviour_named, catalogue,
+};
 
 use super::logging::{self, LogFormat};
 use super::{emit, stop_requested};
@@ -47,6 +49,7 @@ pub fn run_responder(
     name: &str,
     quiet: bool,
     threads: usize,
+    limits: ConnectionLimits,
     log_format: LogFormat,
 ) -> anyhow::Result<ExitCode> {
     // clap took only names of the catalogue.
@@ -72,6 +75,8 @@ pub fn run_responder(
             clock: Arc::new(SystemClock),
             journal_capacity: Journal::DEFAULT_CAPACITY,
             log_requests: !quiet,
+            limits,
+            connection_clock: Arc::new(SystemClock),
         };
         let pki = Arc::new(pki);
         let handle = Responder::start(Arc::clone(&pki), behaviour, config).await?;

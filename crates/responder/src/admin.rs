@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use super::behaviour::Behaviour;
 use super::catalogue::{catalogue, catalogue_entry, closest_name, entry_for};
 use super::journal::Journal;
+use super::server::BodyError;
 
 /// The path prefix of admin requests. No OCSP request path can start with it: base64 has no
 /// `_`, so a GET request's path never does.
@@ -104,6 +105,17 @@ pub(crate) enum AdminError {
     BadQuery(String),
     #[error("the body is over {MAX_ADMIN_BODY} octets")]
     TooLarge,
+    #[error("{0}")]
+    Unfinished(BodyError),
+}
+
+impl From<BodyError> for AdminError {
+    fn from(error: BodyError) -> Self {
+        match error {
+            BodyError::TooLarge => AdminError::TooLarge,
+            other => AdminError::Unfinished(other),
+        }
+    }
 }
 
 impl AdminError {
@@ -112,6 +124,8 @@ impl AdminError {
             AdminError::NotFound { .. } => StatusCode::NOT_FOUND,
             AdminError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AdminError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AdminError::Unfinished(BodyError::TimedOut) => StatusCode::REQUEST_TIMEOUT,
+            AdminError::Unfinished(_) => StatusCode::BAD_REQUEST,
             AdminError::BadJson(_)
             | AdminError::NeitherOrBoth
             | AdminError::UnknownBehaviour { .. }
@@ -165,13 +179,13 @@ struct SetBehaviour {
     definition: Option<Behaviour>,
 }
 
-/// Answers an admin request. `body` is `None` when it was over [`MAX_ADMIN_BODY`].
+/// Answers an admin request; `body` is why it was not read whole, if it was not.
 pub(crate) fn respond(
     controls: &Controls,
     method: &Method,
     path: &str,
     query: Option<&str>,
-    body: Option<&[u8]>,
+    body: Result<&[u8], BodyError>,
 ) -> Response<Bytes> {
     match route(controls, method, path, query, body) {
         Ok(value) => json_response(StatusCode::OK, &value),
@@ -192,7 +206,7 @@ fn route(
     method: &Method,
     path: &str,
     query: Option<&str>,
-    body: Option<&[u8]>,
+    body: Result<&[u8], BodyError>,
 ) -> Result<Value, AdminError> {
     let Some(&(path, allow)) = ROUTES.iter().find(|(route, _)| *route == path) else {
         return Err(AdminError::NotFound {
@@ -208,7 +222,7 @@ fn route(
     if !allow.split(", ").any(|allowed| allowed == method.as_str()) {
         return Err(not_allowed());
     }
-    let body = body.ok_or(AdminError::TooLarge)?;
+    let body = body?;
     match (path, method.as_str()) {
         ("/__admin/health", _) => Ok(json!({ "status": "ok" })),
         ("/__admin/behaviour", "GET") => Ok(view(&controls.behaviour())),
@@ -316,7 +330,7 @@ mod tests {
         query: Option<&str>,
         body: &str,
     ) -> (StatusCode, Value, http::HeaderMap) {
-        let response = respond(controls, &method, path, query, Some(body.as_bytes()));
+        let response = respond(controls, &method, path, query, Ok(body.as_bytes()));
         let (parts, body) = response.into_parts();
         let value = serde_json::from_slice(&body).expect("every answer is JSON");
         (parts.status, value, parts.headers)
@@ -402,8 +416,22 @@ mod tests {
             assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
             assert!(answer["error"].as_str().is_some_and(|e| !e.is_empty()));
         }
-        let too_large = respond(&controls, &Method::PUT, "/__admin/behaviour", None, None);
+        let too_large = respond(
+            &controls,
+            &Method::PUT,
+            "/__admin/behaviour",
+            None,
+            Err(BodyError::TooLarge),
+        );
         assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let too_slow = respond(
+            &controls,
+            &Method::PUT,
+            "/__admin/behaviour",
+            None,
+            Err(BodyError::TimedOut),
+        );
+        assert_eq!(too_slow.status(), StatusCode::REQUEST_TIMEOUT);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use http::{HeaderMap, Method};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::server::BodyError;
 use ocsp::{DecodedRequest, HttpMethod, RequestError, RequestSummary};
 
 /// One request as the responder saw it.
@@ -45,6 +46,12 @@ pub enum Undecodable {
     TooLarge {
         /// The limit it went over.
         limit: usize,
+    },
+    /// Its body did not arrive whole: too slow, or cut off.
+    #[error("{reason}")]
+    Unfinished {
+        /// What happened to it.
+        reason: String,
     },
     /// It is not an OCSP request.
     #[error("{0}")]
@@ -116,6 +123,8 @@ pub(crate) enum RawBody {
         /// The limit it went over.
         limit: usize,
     },
+    /// Not read whole: too slow, or cut off.
+    Unfinished(BodyError),
 }
 
 impl RawEntry {
@@ -125,12 +134,17 @@ impl RawEntry {
             (RawBody::Read(_), &Method::GET) => Ok(DecodedRequest::from_get_path(&self.path)?),
             (RawBody::Read(body), _) => Ok(DecodedRequest::from_der(body)?),
             (RawBody::TooLarge { limit }, _) => Err(Undecodable::TooLarge { limit: *limit }),
+            (RawBody::Unfinished(error), _) => Err(Undecodable::Unfinished {
+                reason: error.to_string(),
+            }),
         }
     }
 
     fn to_entry(&self) -> JournalEntry {
         let (body_len, request) = match &self.body {
-            RawBody::TooLarge { .. } => (0, self.decode().map(|decoded| decoded.summary())),
+            RawBody::TooLarge { .. } | RawBody::Unfinished(_) => {
+                (0, self.decode().map(|decoded| decoded.summary()))
+            }
             RawBody::Read(body) => (body.len(), self.decode().map(|decoded| decoded.summary())),
         };
         JournalEntry {

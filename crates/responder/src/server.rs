@@ -2,16 +2,35 @@
 //!
 //! Plain hyper rather than axum: the responder answers every path, and it needs the socket of
 //! each connection in hand to break it on purpose ([`super::socket`]), which a router hides.
+//!
+//! What a hostile client gets (each limit on the connection clock of [`ResponderConfig`]):
+//!
+//! | input                                        | answer                                    |
+//! |----------------------------------------------|-------------------------------------------|
+//! | a request head over [`MAX_REQUEST_HEAD`]     | 431 from hyper, empty body, then a close  |
+//! | over 100 headers (hyper's default)           | 431 from hyper, then a close              |
+//! | a bad request line or path (not UTF-8 ...)   | 400 from hyper, then a close              |
+//! | a body over [`MAX_REQUEST_BODY`] (admin: [`MAX_ADMIN_BODY`]) | 413, `Connection: close`; the rest is never read |
+//! | a body unfinished after [`BODY_TIMEOUT`]     | 408, `Connection: close`                  |
+//! | a body cut off (bad chunks, half-closed)     | 400, `Connection: close`                  |
+//! | no request in flight for the idle limit      | closed without an answer                  |
+//! | every place taken                            | the idle connections closed to make room  |
+//!
+//! Admin answers are JSON (`{"error": ...}`); OCSP ones plain text.
 
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::stream;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, Limited, StreamBody, combinators::UnsyncBoxBody};
+use http_body_util::{
+    BodyExt, Full, LengthLimitError, Limited, StreamBody, combinators::UnsyncBoxBody,
+};
 use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -22,14 +41,26 @@ use tokio::task::{JoinHandle, JoinSet};
 use super::admin::{self, Controls, MAX_ADMIN_BODY};
 use super::answer::{self, OCSP_RESPONSE_TYPE, Payload};
 use super::behaviour::{Behaviour, Socket};
+use super::connection::{ConnectionGuard, ConnectionLimits, InFlight};
 use super::journal::{Journal, RawBody, RawEntry, Undecodable};
 use super::socket::{FaultyStream, SocketControl, SocketFault};
-use clock::Clock;
+use clock::{Clock, SystemClock};
 use ocsp::{BuildError, DecodedRequest, ResponseFactory};
 use pki::TestPki;
 
-/// The largest request body accepted; larger ones get 413.
+/// The largest request body accepted; larger ones get 413 and the connection is closed.
 pub const MAX_REQUEST_BODY: usize = 64 * 1024;
+
+/// The largest request head (request line and headers) read. An OCSP GET's path is under
+/// 300 octets and its headers a few hundred more, so 16 KiB leaves room for any real client
+/// and its proxies; a larger head is answered 431 by hyper, which then closes the connection.
+pub const MAX_REQUEST_HEAD: usize = 16 * 1024;
+
+/// How long a request body may take to arrive once its head has been read, on the connection
+/// clock. While a request is in flight the idle rule of [`ConnectionLimits`] does not apply,
+/// so without this a body that never ends would hold its connection for ever. 30 s is the idle
+/// limit again: a body of 64 KiB that takes longer is not a client we serve.
+pub const BODY_TIMEOUT: time::Duration = time::Duration::seconds(30);
 
 type ResponseBody = UnsyncBoxBody<Bytes, io::Error>;
 
@@ -61,6 +92,12 @@ pub struct ResponderConfig {
     pub journal_capacity: usize,
     /// Log every request at info level.
     pub log_requests: bool,
+    /// How many connections are held, and for how long an idle one.
+    pub limits: ConnectionLimits,
+    /// The clock that times idle connections and request bodies. Not `clock`: a scenario moves
+    /// that one by hours, which must not close the harness's own keep-alive connections in the
+    /// middle of a run. Tests set a virtual clock here to test the limits without waiting.
+    pub connection_clock: Arc<dyn Clock>,
 }
 
 impl ResponderConfig {
@@ -71,6 +108,8 @@ impl ResponderConfig {
             clock,
             journal_capacity: Journal::DEFAULT_CAPACITY,
             log_requests: false,
+            limits: ConnectionLimits::DEFAULT,
+            connection_clock: Arc::new(SystemClock),
         }
     }
 }
@@ -83,6 +122,9 @@ struct Shared {
     controls: Controls,
     clock: Arc<dyn Clock>,
     log_requests: bool,
+    // Admits connections, and its clock times request bodies too.
+    guard: ConnectionGuard,
+    connection_clock: Arc<dyn Clock>,
 }
 
 /// The fake OCSP responder.
@@ -126,6 +168,8 @@ impl Responder {
             controls: Controls::new(behaviour, Journal::new(config.journal_capacity)),
             clock: config.clock,
             log_requests: config.log_requests,
+            guard: ConnectionGuard::new(config.limits, Arc::clone(&config.connection_clock)),
+            connection_clock: config.connection_clock,
         });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
@@ -163,6 +207,11 @@ impl ResponderHandle {
     /// Its base URL, `http://ADDR/`.
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
+    }
+
+    /// Connections open now (each admitted one until it closes).
+    pub fn open_connections(&self) -> usize {
+        self.shared.guard.open_connections()
     }
 
     /// The requests received so far.
@@ -274,18 +323,36 @@ async fn accept_loop(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let control = Arc::new(SocketControl::default());
-        let io = TokioIo::new(FaultyStream::new(stream, Arc::clone(&control)));
         let shared = Arc::clone(&shared);
-        let service = service_fn(move |request| {
-            handle(Arc::clone(&shared), Arc::clone(&control), peer, request)
-        });
-        let connection = hyper::server::conn::http1::Builder::new()
-            .keep_alive(true)
-            .serve_connection(io, service);
-        let connection = graceful.watch(connection);
+        let watcher = graceful.watcher();
+        // Admission may wait for an idle connection to make room: in the connection's own
+        // task, so that the accept loop never waits.
         connections.spawn(async move {
-            let _ = connection.await;
+            let control = Arc::new(SocketControl::default());
+            // The guard outside: its errors end the connection before the faults apply, and
+            // the socket faults (a reset on close) still see the TcpStream itself.
+            let stream = FaultyStream::new(stream, Arc::clone(&control));
+            let Some((stream, tracker)) = shared.guard.admit(stream).await else {
+                // Every connection has a request in flight: this one is refused (closed).
+                return;
+            };
+            let service = service_fn(move |request| {
+                // In flight from the parsed head until the answer's body has been handed over
+                // (the InFlight rides in the body), so that a slow drip is not cut as idle.
+                let in_flight = tracker.start();
+                handle(
+                    Arc::clone(&shared),
+                    Arc::clone(&control),
+                    peer,
+                    request,
+                    in_flight,
+                )
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .max_buf_size(MAX_REQUEST_HEAD)
+                .serve_connection(TokioIo::new(stream), service);
+            let _ = watcher.watch(connection).await;
         });
     };
     drop(listener);
@@ -301,19 +368,61 @@ async fn handle(
     control: Arc<SocketControl>,
     peer: SocketAddr,
     request: Request<Incoming>,
-) -> Result<Response<ResponseBody>, Infallible> {
+    in_flight: InFlight,
+) -> Result<Response<InFlightBody>, Infallible> {
+    let response = answer_request(&shared, &control, peer, request).await;
+    Ok(response.map(|body| InFlightBody {
+        body,
+        _in_flight: in_flight,
+    }))
+}
+
+/// An answer's body that keeps its request in flight until hyper drops it: when it has all
+/// been written, or the connection has gone. Its size is the inner body's, so that hyper still
+/// writes a Content-Length rather than chunks.
+struct InFlightBody {
+    body: ResponseBody,
+    _in_flight: InFlight,
+}
+
+impl hyper::body::Body for InFlightBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+async fn answer_request(
+    shared: &Shared,
+    control: &SocketControl,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Response<ResponseBody> {
     if admin::is_admin(request.uri().path()) {
-        return Ok(handle_admin(&shared, request).await);
+        return handle_admin(shared, request).await;
     }
     // Real time, not the responder's clock: the log line says how long the process took.
     let started = std::time::Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let (response, decoded) = respond(&shared, &control, request).await;
+    let (response, decoded) = respond(shared, control, request).await;
     if shared.log_requests {
         log_request(&method, &path, peer, &response, started, decoded.as_ref());
     }
-    Ok(response)
+    response
 }
 
 /// The answer, and the request as decoded when it came that far (for the log line).
@@ -331,11 +440,12 @@ async fn respond(
     let time = shared.clock.now();
 
     let body = match method {
-        Method::POST => match read_body(body, MAX_REQUEST_BODY).await {
+        Method::POST => match read_body(body, MAX_REQUEST_BODY, &*shared.connection_clock).await {
             Ok(body) => RawBody::Read(body),
-            Err(()) => RawBody::TooLarge {
+            Err(BodyError::TooLarge) => RawBody::TooLarge {
                 limit: MAX_REQUEST_BODY,
             },
+            Err(error) => RawBody::Unfinished(error),
         },
         Method::GET => RawBody::Read(Bytes::new()),
         _ => {
@@ -353,11 +463,20 @@ async fn respond(
         headers: parts.headers,
         body,
     };
-    let too_large = matches!(entry.body, RawBody::TooLarge { .. });
+    let refused = match &entry.body {
+        RawBody::Read(_) => None,
+        RawBody::TooLarge { .. } => Some(BodyError::TooLarge),
+        RawBody::Unfinished(error) => Some(*error),
+    };
     let decoded = entry.decode();
     shared.controls.journal.record(entry);
-    if too_large {
-        let response = plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
+    if let Some(error) = refused {
+        let mut response = plain(error.status(), error.text());
+        // The rest of the body is unread, or never came: the connection cannot carry another
+        // request, and saying so spares the client a write into a closing socket.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
         return (response, Some(decoded));
     }
 
@@ -429,31 +548,71 @@ fn truncate(text: &str, max: usize) -> &str {
     }
 }
 
-/// An admin request, never journalled: its body read up to [`MAX_ADMIN_BODY`], then answered
-/// as JSON.
+/// An admin request, never journalled: its body read up to [`MAX_ADMIN_BODY`] within
+/// [`BODY_TIMEOUT`], then answered as JSON.
 async fn handle_admin(shared: &Shared, request: Request<Incoming>) -> Response<ResponseBody> {
     let (parts, body) = request.into_parts();
-    let body = read_body(body, MAX_ADMIN_BODY).await.ok();
-    admin::respond(
+    let body = read_body(body, MAX_ADMIN_BODY, &*shared.connection_clock).await;
+    let mut response = admin::respond(
         &shared.controls,
         &parts.method,
         parts.uri.path(),
         parts.uri.query(),
-        body.as_deref(),
-    )
-    .map(|bytes| {
+        body.as_deref().map_err(|error| *error),
+    );
+    if body.is_err() {
+        // As for an OCSP request: what is left of the body makes the connection unusable.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response.map(|bytes| {
         Full::new(bytes)
             .map_err(|never| match never {})
             .boxed_unsync()
     })
 }
 
-async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ()> {
-    Limited::new(body, limit)
-        .collect()
-        .await
-        .map(|collected| collected.to_bytes())
-        .map_err(|_| ())
+/// Why a request body was not read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum BodyError {
+    /// Over the limit (by its Content-Length or by what arrived); the rest is left unread.
+    #[error("the body is over the limit")]
+    TooLarge,
+    /// Still incomplete after [`BODY_TIMEOUT`].
+    #[error("the body did not arrive within {} s", BODY_TIMEOUT.whole_seconds())]
+    TimedOut,
+    /// The connection ended, or the chunked encoding was broken, before the body's end.
+    #[error("the body ended before its end (a closed connection or a bad chunked encoding)")]
+    Broken,
+}
+
+impl BodyError {
+    fn status(self) -> StatusCode {
+        match self {
+            BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyError::TimedOut => StatusCode::REQUEST_TIMEOUT,
+            BodyError::Broken => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            BodyError::TooLarge => "request body too large\n",
+            BodyError::TimedOut => "request body not received in time\n",
+            BodyError::Broken => "request body incomplete\n",
+        }
+    }
+}
+
+async fn read_body(body: Incoming, limit: usize, clock: &dyn Clock) -> Result<Bytes, BodyError> {
+    let collect = Limited::new(body, limit).collect();
+    match clock::timeout(clock, BODY_TIMEOUT, collect).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.is::<LengthLimitError>() => Err(BodyError::TooLarge),
+        Ok(Err(_)) => Err(BodyError::Broken),
+        Err(_) => Err(BodyError::TimedOut),
+    }
 }
 
 async fn answer(

@@ -5,6 +5,7 @@ extern crate ocsp_harness_responder as responder;
 
 mod admin;
 mod catalogue_properties;
+mod hostile;
 mod server;
 #[cfg(feature = "wiremock")]
 mod wiremock_respond;
