@@ -104,7 +104,8 @@ enum Command {
         /// Worker threads (default: one per core; 1 runs everything on one thread).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
-        /// Connections held at once; when all are taken, the idle ones are closed to make room.
+        /// Connections held at once; when all are taken, the one idle the longest is closed to
+        /// make room.
         #[arg(long, value_name = "N", env = "OCSP_HARNESS_MAX_CONNECTIONS",
               default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         max_connections: u32,

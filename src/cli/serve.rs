@@ -75,7 +75,8 @@ pub struct ServeArgs {
     /// Where to write the CA certificate clients should trust (default: a temporary file).
     #[arg(long, value_name = "FILE", env = "OCSP_HARNESS_CA_OUT")]
     pub ca_out: Option<PathBuf>,
-    /// Connections held open at once; when all are taken, idle ones are closed to make room.
+    /// Connections held open at once; when all are taken, the one idle the longest is closed to
+    /// make room.
     #[arg(long, value_name = "N", env = "OCSP_HARNESS_MAX_CONNECTIONS",
           default_value_t = ConnectionLimits::DEFAULT.max_connections,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]

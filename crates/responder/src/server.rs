@@ -14,7 +14,7 @@
 //! | a body unfinished after [`BODY_TIMEOUT`]     | 408, `Connection: close`                  |
 //! | a body cut off (bad chunks, half-closed)     | 400, `Connection: close`                  |
 //! | no request in flight for the idle limit      | closed without an answer                  |
-//! | every place taken                            | the idle connections closed to make room  |
+//! | every place taken                            | the longest-idle connection closed for it |
 //!
 //! Admin answers are JSON (`{"error": ...}`); OCSP ones plain text.
 
