@@ -250,6 +250,9 @@ pub fn careful_http_client() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
+        // Under the 30 s our servers give an idle connection: a pooled one is dropped here
+        // before the server closes it, rather than reused as it closes.
+        .pool_idle_timeout(std::time::Duration::from_secs(20))
 }
 
 /// The roots this machine trusts (its CA store, or `SSL_CERT_FILE` / `SSL_CERT_DIR`), read once
