@@ -316,6 +316,12 @@ impl ReferenceServer {
         self.guard.open_connections()
     }
 
+    /// The guard the connections are admitted through: how many are open, admitted so far,
+    /// waiting for a place.
+    pub fn connection_guard(&self) -> &ConnectionGuard {
+        &self.guard
+    }
+
     /// The base URL, e.g. `https://127.0.0.1:9443` (no trailing slash).
     pub fn url(&self) -> &str {
         &self.url

@@ -69,6 +69,8 @@ struct GuardShared {
     /// Every open connection, so that idle ones can be asked to close.
     open: Mutex<HashMap<u64, Weak<ConnectionState>>>,
     next_id: AtomicU64,
+    /// New connections waiting for a place.
+    waiting: AtomicUsize,
 }
 
 impl ConnectionGuard {
@@ -81,6 +83,7 @@ impl ConnectionGuard {
                 clock,
                 open: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(0),
+                waiting: AtomicUsize::new(0),
             }),
         }
     }
@@ -95,6 +98,16 @@ impl ConnectionGuard {
         self.shared.limits.max_connections - self.shared.places.available_permits()
     }
 
+    /// Connections admitted so far, closed ones included.
+    pub fn admitted_connections(&self) -> u64 {
+        self.shared.next_id.load(Ordering::Acquire)
+    }
+
+    /// New connections waiting for a place now.
+    pub fn waiting_connections(&self) -> usize {
+        self.shared.waiting.load(Ordering::Acquire)
+    }
+
     /// A place for `stream`, or `None` when every connection has a request in flight (the
     /// caller closes it). When all places are taken, the connection idle the longest is asked
     /// to close and this waits for a place.
@@ -104,6 +117,7 @@ impl ConnectionGuard {
             Ok(place) => place,
             Err(_) => {
                 self.close_longest_idle();
+                let _waiting = Waiting::count(&shared.waiting);
                 let wait = Arc::clone(&shared.places).acquire_owned();
                 clock::timeout(&*shared.clock, shared.limits.admission_wait, wait)
                     .await
@@ -111,7 +125,7 @@ impl ConnectionGuard {
                     .ok()?
             }
         };
-        let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = shared.next_id.fetch_add(1, Ordering::AcqRel);
         let state = Arc::new(ConnectionState {
             in_flight: AtomicUsize::new(0),
             idle_since: Mutex::new(shared.clock.now()),
@@ -158,6 +172,23 @@ impl ConnectionGuard {
             state.evict.store(true, Ordering::Release);
             state.waker.wake();
         }
+    }
+}
+
+/// One new connection waiting for a place, counted until it stops waiting (admitted, refused,
+/// or dropped with its task).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn count(waiting: &'a AtomicUsize) -> Self {
+        waiting.fetch_add(1, Ordering::AcqRel);
+        Self(waiting)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

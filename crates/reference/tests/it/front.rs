@@ -606,22 +606,31 @@ async fn at_the_connection_limit_idle_connections_make_room_for_requests() {
         ..FrontLimits::DEFAULT
     };
     let front = front(false, limits).await;
+    let guard = front.server.connection_guard();
     let mut idle = Vec::new();
     for _ in 0..150 {
         idle.push(TcpStream::connect(front.addr).await.expect("connects"));
     }
-    let reached = tokio::time::timeout(HANG, async {
-        while front.server.open_connections() < 50 {
-            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-        }
-    })
+    // Every arrival is in: admitted (a place, perhaps one an idle connection made for it), or
+    // still waiting for one. Then the waiters' time is up: they are refused.
+    until(
+        || guard.admitted_connections() + guard.waiting_connections() as u64 >= 150,
+        "every arrival is admitted or waiting",
+    )
     .await;
-    assert!(reached.is_ok(), "open: {}", front.server.open_connections());
+    front.clock.advance(limits.connections.admission_wait);
+    until(
+        || guard.waiting_connections() == 0,
+        "the waiters are refused",
+    )
+    .await;
+    assert!(guard.open_connections() <= 50);
+    // A client with a request still gets in: the connection idle the longest makes room.
     for n in 0..20 {
         front
             .assert_still_answers(&format!("request {n} at the limit"))
             .await;
-        assert!(front.server.open_connections() <= 50);
+        assert!(guard.open_connections() <= 50);
     }
 }
 
