@@ -62,15 +62,27 @@ impl Front {
         format!("{}:{}", user.username, user.password)
     }
 
+    /// The test PKI's root, the one certificate the clients trust.
+    fn root(&self) -> reqwest::Certificate {
+        reqwest::Certificate::from_pem(self.server.pki().cert(Role::Root).pem().as_bytes())
+            .expect("the root")
+    }
+
     /// A client with a connection of its own, so that no pooled connection is reused.
     fn fresh_client(&self) -> reqwest::Client {
-        let root =
-            reqwest::Certificate::from_pem(self.server.pki().cert(Role::Root).pem().as_bytes())
-                .expect("the root");
         reqwest::Client::builder()
-            .tls_certs_only([root])
+            .tls_certs_only([self.root()])
             .no_proxy()
             .pool_max_idle_per_host(0)
+            .build()
+            .expect("a client")
+    }
+
+    /// A client that keeps its connection open, idle, after its request.
+    fn fresh_client_keeping_alive(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .tls_certs_only([self.root()])
+            .no_proxy()
             .build()
             .expect("a client")
     }
@@ -281,8 +293,7 @@ async fn hostile_heads_and_bodies_get_clear_answers_and_others_are_still_served(
         .expect("admin")
         .clone();
     let url = |path: &str| format!("{}{path}", front.server.url());
-    let root = reqwest::Certificate::from_pem(front.server.pki().cert(Role::Root).pem().as_bytes())
-        .expect("the root");
+    let root = front.root();
     let http1 = reqwest::Client::builder()
         .tls_certs_only([root.clone()])
         .no_proxy()
@@ -581,19 +592,6 @@ async fn hundreds_of_idle_tls_connections_are_held_then_closed_and_leave_no_task
         "the connections' tasks end",
     )
     .await;
-}
-
-impl Front {
-    fn fresh_client_keeping_alive(&self) -> reqwest::Client {
-        let root =
-            reqwest::Certificate::from_pem(self.server.pki().cert(Role::Root).pem().as_bytes())
-                .expect("the root");
-        reqwest::Client::builder()
-            .tls_certs_only([root])
-            .no_proxy()
-            .build()
-            .expect("a client")
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
