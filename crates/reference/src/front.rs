@@ -35,7 +35,10 @@ use time::{Duration, OffsetDateTime};
 use tokio::net::TcpStream;
 
 use clock::{Clock, SystemClock};
-use responder::{ConnectionGuard, ConnectionLimits, GuardedStream, RequestTracker};
+use responder::{
+    BodyError, ConnectionGuard, ConnectionLimits, GuardedStream, HeldBody, RequestTracker,
+    read_limited,
+};
 
 use crate::error::ApiError;
 
@@ -170,13 +173,7 @@ fn hold_until_sent(answer: Response, unread: Body, version: Version) -> Response
             .headers
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
-    Response::from_parts(
-        parts,
-        Body::new(HeldUntilSent {
-            answer: body,
-            _unread: unread,
-        }),
-    )
+    Response::from_parts(parts, Body::new(HeldBody::new(body, unread)))
 }
 
 /// A request body that the handler and [`hold_body`] share: what the handler leaves is
@@ -218,32 +215,6 @@ impl HttpBody for SharedBody {
     }
 }
 
-/// An answer's body that keeps the unread request body alive until it is dropped.
-struct HeldUntilSent {
-    answer: Body,
-    _unread: Body,
-}
-
-impl HttpBody for HeldUntilSent {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.answer).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.answer.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.answer.size_hint()
-    }
-}
-
 /// A request body read in full within the [`FrontLimits`]: 413 `payload_too_large` when it is
 /// over the size limit, 408 `request_timeout` when it comes too late, 400 `invalid_schema`
 /// when the client breaks off.
@@ -266,20 +237,19 @@ impl<S: Send + Sync> FromRequest<S> for BodyBytes {
                 clock: Arc::new(SystemClock),
                 read: Arc::new(AtomicUsize::new(0)),
             });
-        let body = request.into_body();
-        if body.size_hint().lower() > policy.limit as u64 {
-            return Err(ApiError::payload_too_large(policy.limit));
-        }
-        let limited = http_body_util::Limited::new(body, policy.limit);
-        match clock::timeout(&*policy.clock, policy.remaining_time(), limited.collect()).await {
-            Ok(Ok(collected)) => Ok(Self(collected.to_bytes())),
-            Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
-                Err(ApiError::payload_too_large(policy.limit))
-            }
-            Ok(Err(error)) => Err(ApiError::invalid_schema(format!(
+        let read = read_limited(
+            request.into_body(),
+            policy.limit,
+            &*policy.clock,
+            policy.remaining_time(),
+        );
+        match read.await {
+            Ok(bytes) => Ok(Self(bytes)),
+            Err(BodyError::TooLarge) => Err(ApiError::payload_too_large(policy.limit)),
+            Err(BodyError::TimedOut) => Err(ApiError::request_timeout()),
+            Err(error @ BodyError::Broken) => Err(ApiError::invalid_schema(format!(
                 "the body could not be read: {error}"
             ))),
-            Err(_) => Err(ApiError::request_timeout()),
         }
     }
 }

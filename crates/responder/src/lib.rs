@@ -23,8 +23,8 @@ pub use connection::{ConnectionGuard, ConnectionLimits, GuardedStream, InFlight,
 pub use contract::{DEFAULT_RESPONSE_TIMEOUT, RESPONSE_CAP, Verdict};
 pub use journal::{Journal, JournalEntry, Undecodable};
 pub use server::{
-    ACCESS_TARGET, BODY_TIMEOUT, MAX_REQUEST_BODY, MAX_REQUEST_HEAD, Responder, ResponderConfig,
-    ResponderError, ResponderHandle,
+    ACCESS_TARGET, BODY_TIMEOUT, BodyError, HeldBody, MAX_REQUEST_BODY, MAX_REQUEST_HEAD,
+    Responder, ResponderConfig, ResponderError, ResponderHandle, read_limited,
 };
 #[cfg(feature = "wiremock")]
 pub use wiremock_respond::{Fidelity, OcspRespond, WiremockError, wiremock_fidelity};

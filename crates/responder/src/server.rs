@@ -369,30 +369,37 @@ async fn handle(
     peer: SocketAddr,
     request: Request<Incoming>,
     in_flight: InFlight,
-) -> Result<Response<InFlightBody>, Infallible> {
+) -> Result<Response<HeldBody<ResponseBody, InFlight>>, Infallible> {
     let response = answer_request(&shared, &control, peer, request).await;
-    Ok(response.map(|body| InFlightBody {
-        body,
-        _in_flight: in_flight,
-    }))
+    // The request stays in flight until hyper drops the answer's body: when it has all been
+    // written, or the connection has gone.
+    Ok(response.map(|body| HeldBody::new(body, in_flight)))
 }
 
-/// An answer's body that keeps its request in flight until hyper drops it: when it has all
-/// been written, or the connection has gone. Its size is the inner body's, so that hyper still
+/// A body that keeps `T` alive until the body is dropped (after it has been sent, or its
+/// connection has gone). Its frames, end and size are the inner body's, so that hyper still
 /// writes a Content-Length rather than chunks.
-struct InFlightBody {
-    body: ResponseBody,
-    _in_flight: InFlight,
+#[derive(Debug)]
+pub struct HeldBody<B, T> {
+    body: B,
+    _held: T,
 }
 
-impl hyper::body::Body for InFlightBody {
-    type Data = Bytes;
-    type Error = io::Error;
+impl<B, T> HeldBody<B, T> {
+    /// `body`, keeping `held` until it is dropped.
+    pub fn new(body: B, held: T) -> Self {
+        Self { body, _held: held }
+    }
+}
+
+impl<B: hyper::body::Body + Unpin, T: Unpin> hyper::body::Body for HeldBody<B, T> {
+    type Data = B::Data;
+    type Error = B::Error;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
         Pin::new(&mut self.body).poll_frame(cx)
     }
 
@@ -575,11 +582,11 @@ async fn handle_admin(shared: &Shared, request: Request<Incoming>) -> Response<R
 
 /// Why a request body was not read whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum BodyError {
+pub enum BodyError {
     /// Over the limit (by its Content-Length or by what arrived); the rest is left unread.
     #[error("the body is over the limit")]
     TooLarge,
-    /// Still incomplete after [`BODY_TIMEOUT`].
+    /// Still incomplete after [`BODY_TIMEOUT`] (or the deadline given to [`read_limited`]).
     #[error("the body did not arrive within {} s", BODY_TIMEOUT.whole_seconds())]
     TimedOut,
     /// The connection ended, or the chunked encoding was broken, before the body's end.
@@ -606,8 +613,26 @@ impl BodyError {
 }
 
 async fn read_body(body: Incoming, limit: usize, clock: &dyn Clock) -> Result<Bytes, BodyError> {
+    read_limited(body, limit, clock, BODY_TIMEOUT).await
+}
+
+/// `body` read whole: at most `limit` octets (by its announced size or by what arrives), all of
+/// them within `within` on `clock`.
+pub async fn read_limited<B>(
+    body: B,
+    limit: usize,
+    clock: &dyn Clock,
+    within: time::Duration,
+) -> Result<Bytes, BodyError>
+where
+    B: hyper::body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if body.size_hint().lower() > limit as u64 {
+        return Err(BodyError::TooLarge);
+    }
     let collect = Limited::new(body, limit).collect();
-    match clock::timeout(clock, BODY_TIMEOUT, collect).await {
+    match clock::timeout(clock, within, collect).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(error)) if error.is::<LengthLimitError>() => Err(BodyError::TooLarge),
         Ok(Err(_)) => Err(BodyError::Broken),
